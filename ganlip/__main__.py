@@ -1,0 +1,3 @@
+from ganlip.cli import main
+
+main()

@@ -1,0 +1,138 @@
+"""The `ganlip` command line. Each command parses its options, then calls one library function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ganlip.errors import GanlipError
+
+
+class GanlipGroup(click.Group):
+    """Turns a GanlipError into one line on stderr and exit code 2; `--debug` shows the traceback instead."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GanlipError as error:
+            if ctx.params.get("debug"):
+                raise
+            failure = click.ClickException(str(error))
+            failure.exit_code = 2
+            raise failure from None
+
+
+@click.group(cls=GanlipGroup)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.version_option(package_name="ganlip")
+def cli(debug: bool) -> None:
+    """Train Wasserstein GANs whose critic is kept Lipschitz by interchangeable strategies."""
+
+
+@cli.command()
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="YAML config (see configs/).")
+@click.option(
+    "--data",
+    help="Data set: digits (default), 8gaussians, 25gaussians, swissroll, checkerboard, "
+    "mnist, fashion-mnist, cifar10, celeba, folder.",
+)
+@click.option("--data-root", help="Where the data set lies (default ./data).")
+@click.option("--download", is_flag=True, default=None, help="Download the data set if it is missing (needs internet).")
+@click.option("--arch", help="Architecture: mlp (2-D data) or dcgan (images); default suits the data.")
+@click.option("--constraint", multiple=True, help="Strategy spec, e.g. sn, gp:weight=10, sn+gp; repeatable.")
+@click.option("--steps", type=int, help="Generator steps.")
+@click.option("--n-critic", type=int, help="Critic steps per generator step (default 5).")
+@click.option("--batch-size", type=int, help="Batch size (default 64).")
+@click.option("--lr", type=float, help="Learning rate of both networks (default: the strategy's paper).")
+@click.option("--out", help="Run directory (default runs/DATA-CONSTRAINT).")
+@click.option("--resume", "resume", type=click.Path(file_okay=False), help="Continue the run in this directory.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where to train (default auto).")
+@click.option("--seed", type=int, help="Random seed (default 0).")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Set any config key; repeatable.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def train(
+    config_file,
+    data,
+    data_root,
+    download,
+    arch,
+    constraint,
+    steps,
+    n_critic,
+    batch_size,
+    lr,
+    out,
+    resume,
+    device,
+    seed,
+    assignments,
+    quiet,
+) -> None:
+    """Train a WGAN and write a run directory."""
+    from ganlip import config as config_module
+    from ganlip.train import train as run_training
+
+    options = {
+        "data": data,
+        "data_root": data_root,
+        "download": download,
+        "arch": arch,
+        "constraint": "+".join(constraint) if constraint else None,
+        "steps": steps,
+        "n_critic": n_critic,
+        "batch_size": batch_size,
+        "lr": lr,
+        "out": out,
+        "device": device,
+        "seed": seed,
+    }
+    changes = {k: v for k, v in options.items() if v is not None} | config_module.parse_assignments(assignments)
+    if resume:
+        if config_file:
+            raise GanlipError("--config cannot be combined with --resume; the run directory holds its config.")
+        run_dir = run_training(config_module.Config(), resume=resume, changes=changes, quiet=quiet)
+    else:
+        base = config_module.load(config_file).to_dict() if config_file else {}
+        run_dir = run_training(config_module.from_dict(base | changes), quiet=quiet)
+    click.echo(
+        f"run finished: {run_dir} (samples in {run_dir / 'samples'}, TensorBoard: tensorboard --logdir "
+        f"{run_dir / 'tb'}); export with: ganlip export {run_dir} --out G.safetensors"
+    )
+
+
+@cli.command()
+@click.argument("source", type=click.Path())
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file, e.g. G.safetensors.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["safetensors", "export"]),
+    default=("safetensors",),
+    help="`export` also writes a torch.export program (.pt2).",
+)
+def export(source: str, out: str, formats: tuple[str, ...]) -> None:
+    """Export the generator of a run directory or checkpoint."""
+    from ganlip.export import export_generator
+
+    for path in export_generator(source, out, tuple({"safetensors", *formats})):
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.argument("generator", type=click.Path())
+@click.option("--n", default=64, show_default=True, help="How many samples.")
+@click.option("--out", default="samples.png", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--seed", default=0, show_default=True)
+def sample(generator: str, n: int, out: str, seed: int) -> None:
+    """Draw a grid of samples from an exported generator."""
+    from ganlip.sampling import sample_grid
+
+    if n <= 0:
+        raise GanlipError(f"--n must be positive, got {n}.")
+    click.echo(f"wrote {sample_grid(generator, n, Path(out), seed)}")
+
+
+def main() -> None:
+    cli(prog_name="ganlip")

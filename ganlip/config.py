@@ -1,0 +1,165 @@
+"""The run configuration: one dataclass with the papers' defaults, YAML in and out, validation in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ganlip.errors import GanlipError, unknown_name
+
+DEVICES = ("auto", "cpu", "cuda")
+OPTIMIZERS = ("adam", "rmsprop")
+
+
+@dataclass
+class Config:
+    """Everything a run needs. `None` means "the default of the data, model or strategy", filled in by
+    `ganlip.train.resolve` and written out resolved to the run's `config.yaml`."""
+
+    # data
+    data: str = "digits"
+    data_root: str = "data"
+    download: bool = False
+    split: str = "train"
+    resolution: int | None = None
+    # model
+    arch: str | None = None
+    latent_dim: int | None = None
+    width: int | None = None
+    # Lipschitz strategy, a spec such as "sn" or "sn+gp:weight=10"
+    constraint: str = "sn"
+    # optimisation (WGAN: 5 critic steps per generator step); None takes the strategy's paper defaults
+    steps: int = 2000
+    n_critic: int = 5
+    batch_size: int = 64
+    optimizer: str | None = None
+    lr: float | None = None
+    betas: list[float] | None = None
+    # run
+    device: str = "auto"
+    seed: int = 0
+    out: str | None = None
+    num_workers: int = 0
+    log_every: int = 50
+    sample_every: int = 250
+    checkpoint_every: int = 500
+    n_samples: int = 64
+    spectra_every: int = 250
+    loss: str = "wasserstein"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def replace(self, **changes: Any) -> Config:
+        return from_dict({**self.to_dict(), **changes})
+
+    def save(self, path: Path) -> None:
+        path.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False))
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+_TYPES = typing.get_type_hints(Config)
+
+
+def from_dict(values: dict[str, Any]) -> Config:
+    """A validated Config from plain values (a YAML mapping, CLI options)."""
+    for key in values:
+        if key not in FIELDS:
+            raise unknown_name("config key", key, FIELDS)
+    config = Config(**{key: _coerce(key, value) for key, value in values.items()})
+    validate(config)
+    return config
+
+
+def load(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        values = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise GanlipError(f"config file {path} does not exist; check the path.") from None
+    except yaml.YAMLError as error:
+        raise GanlipError(f"config file {path} is not valid YAML ({_first_line(error)}); fix its syntax.") from None
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise GanlipError(f"config file {path} must hold a mapping of keys to values, not {type(values).__name__}.")
+    return from_dict(values)
+
+
+def parse_assignments(assignments: typing.Iterable[str]) -> dict[str, Any]:
+    """`key=value` strings (from `--set`) to a dict; values are read as YAML scalars."""
+    parsed = {}
+    for assignment in assignments:
+        key, sep, text = assignment.partition("=")
+        if not sep or not key:
+            raise GanlipError(f"--set expects key=value, got '{assignment}'.")
+        try:
+            parsed[key.strip()] = yaml.safe_load(text)
+        except yaml.YAMLError:
+            parsed[key.strip()] = text
+    return parsed
+
+
+def _coerce(key: str, value: Any) -> Any:
+    expected = _TYPES[key]
+    allowed = [t for t in typing.get_args(expected) if t is not type(None)] or [expected]
+    if value is None:
+        if type(None) in typing.get_args(expected):
+            return None
+        raise GanlipError(f"config key '{key}' needs a value of type {_type_name(expected)}.")
+    for kind in allowed:
+        origin = typing.get_origin(kind) or kind
+        if origin is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if origin is float and isinstance(value, str) and _is_number(value):
+            return float(value)  # PyYAML reads 1e-4 (no dot) as a string
+        if origin is list and isinstance(value, (list, tuple)):
+            (item,) = typing.get_args(kind)
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+                return [item(v) for v in value]
+        if origin is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if origin in (str, bool) and isinstance(value, origin):
+            return value
+    raise GanlipError(f"config key '{key}' must be {_type_name(expected)}, got {value!r}.")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _type_name(kind: Any) -> str:
+    return str(kind).replace("typing.", "").replace("<class '", "").replace("'>", "")
+
+
+def _first_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
+def validate(config: Config) -> None:
+    """Checks of values that need no registry; names of data, models and strategies are checked where built."""
+    positive = ["steps", "n_critic", "batch_size", "log_every", "sample_every", "checkpoint_every", "n_samples"]
+    positive += ["spectra_every", "resolution", "latent_dim", "width", "lr"]
+    for key in positive:
+        value = getattr(config, key)
+        if value is not None and value <= 0:
+            raise GanlipError(f"config key '{key}' must be positive, got {value}.")
+    if config.num_workers < 0:
+        raise GanlipError(f"config key 'num_workers' must be 0 or more, got {config.num_workers}.")
+    if config.device not in DEVICES and not config.device.startswith("cuda:"):
+        raise GanlipError(f"device '{config.device}' is not valid; use one of {', '.join(DEVICES)}.")
+    if config.optimizer is not None and config.optimizer not in OPTIMIZERS:
+        raise GanlipError(f"optimizer '{config.optimizer}' is not valid; use one of {', '.join(OPTIMIZERS)}.")
+    if config.betas is not None and (len(config.betas) != 2 or not all(0 <= b < 1 for b in config.betas)):
+        raise GanlipError(f"betas must be two numbers in [0, 1), got {config.betas}.")
+    if not config.constraint.strip():
+        raise GanlipError("constraint is empty; name a strategy such as 'sn' or 'none'.")

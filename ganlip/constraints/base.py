@@ -1,0 +1,165 @@
+"""The strategy interface, its registry, composition, and `build(spec)`."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from torch import Tensor, nn
+
+from ganlip.errors import GanlipError, unknown_name
+
+_REGISTRY: dict[str, type[Constraint]] = {}
+
+# The layers whose weights a strategy constrains: every affine map of the critic.
+WEIGHTED_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+
+
+@dataclass(frozen=True)
+class OptimizerRecipe:
+    """The optimizer a strategy's paper trained with, used when the config names none."""
+
+    name: str
+    lr: float
+    betas: tuple[float, float] = (0.0, 0.9)
+
+
+class Constraint:
+    """A Lipschitz strategy. Subclasses fill the hooks they need:
+
+    - `attach(critic)`: reparametrize layers once, before training (normalizations);
+    - `penalty(critic, real, fake)`: a scalar added to the critic loss (penalties);
+    - `after_step(critic)`: an in-place projection after each critic optimizer step (clipping).
+    """
+
+    name: ClassVar[str] = ""
+    kind: ClassVar[str] = "none"
+    recipe: ClassVar[OptimizerRecipe | None] = None
+
+    def attach(self, critic: nn.Module) -> nn.Module:
+        return critic
+
+    def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
+        return real.new_zeros(())
+
+    def after_step(self, critic: nn.Module) -> None:
+        pass
+
+    @property
+    def parts(self) -> list[Constraint]:
+        return [self]
+
+    def __str__(self) -> str:
+        params = ",".join(f"{f.name}={getattr(self, f.name)}" for f in dataclasses.fields(self))  # type: ignore[arg-type]
+        return f"{self.name}:{params}" if params else self.name
+
+
+class Composite(Constraint):
+    """Several strategies at once. Hooks run in the order the spec names them: reparametrizations stack with
+    the first named innermost, penalties add up, projections run one after another."""
+
+    def __init__(self, parts: list[Constraint]):
+        self._parts = parts
+
+    @property
+    def parts(self) -> list[Constraint]:
+        return list(self._parts)
+
+    @property
+    def recipe(self) -> OptimizerRecipe | None:  # type: ignore[override]
+        return next((part.recipe for part in self._parts if part.recipe is not None), None)
+
+    def attach(self, critic: nn.Module) -> nn.Module:
+        for part in self._parts:
+            critic = part.attach(critic)
+        return critic
+
+    def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
+        return sum((part.penalty(critic, real, fake) for part in self._parts), real.new_zeros(()))
+
+    def after_step(self, critic: nn.Module) -> None:
+        for part in self._parts:
+            part.after_step(critic)
+
+    def __str__(self) -> str:
+        return "+".join(str(part) for part in self._parts)
+
+
+def register(name: str):
+    """Class decorator: make a strategy available under `name` (its CLI spelling)."""
+
+    def decorate(cls: type[Constraint]) -> type[Constraint]:
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return decorate
+
+
+def available() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def strategy_class(name: str) -> type[Constraint]:
+    if name not in _REGISTRY:
+        raise unknown_name("constraint", name, _REGISTRY)
+    return _REGISTRY[name]
+
+
+def build(spec: str | list[str] | tuple[str, ...]) -> Constraint:
+    """A strategy from its spec: `name[:key=value,...]`, several joined by `+` (e.g. `sn+gp:weight=10`)."""
+    text = "+".join(spec) if isinstance(spec, (list, tuple)) else spec
+    parts = [_build_one(part.strip()) for part in text.split("+") if part.strip()]
+    if not parts:
+        raise GanlipError(f"constraint spec '{text}' names no strategy; valid: {', '.join(available())}.")
+    return parts[0] if len(parts) == 1 else Composite(parts)
+
+
+def _build_one(text: str) -> Constraint:
+    name, _, params = text.partition(":")
+    cls = strategy_class(name.strip())
+    fields = {f.name: f for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else {}
+    types = typing.get_type_hints(cls) if fields else {}
+    kwargs: dict[str, Any] = {}
+    for assignment in filter(None, (p.strip() for p in params.split(","))):
+        key, sep, value = assignment.partition("=")
+        key = key.strip()
+        if not sep:
+            raise GanlipError(f"strategy parameter '{assignment}' in '{text}' must read key=value.")
+        if key not in fields:
+            valid = ", ".join(fields) or "none"
+            raise GanlipError(f"strategy '{cls.name}' has no parameter '{key}'; its parameters: {valid}.")
+        kwargs[key] = _parse_value(cls.name, key, value.strip(), types[key])
+    return cls(**kwargs)
+
+
+def _parse_value(strategy: str, key: str, text: str, kind: type) -> Any:
+    try:
+        if kind is bool:
+            if text.lower() not in ("true", "false", "1", "0"):
+                raise ValueError
+            return text.lower() in ("true", "1")
+        return kind(text)
+    except ValueError:
+        raise GanlipError(f"{strategy}: parameter '{key}' must be {kind.__name__}, got '{text}'.") from None
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise a GanlipError with `message` unless `condition` holds (for parameter checks in __post_init__)."""
+    if not condition:
+        raise GanlipError(message)
+
+
+def weighted_layers(module: nn.Module) -> Iterator[tuple[str, nn.Module]]:
+    """The named layers whose `.weight` strategies constrain."""
+    for name, layer in module.named_modules():
+        if isinstance(layer, WEIGHTED_LAYERS):
+            yield name, layer
+
+
+def weight_matrix(weight: Tensor) -> Tensor:
+    """A layer weight as the matrix `(out, in * kernel)` whose norms the strategies control."""
+    return weight.flatten(1) if weight.dim() > 1 else weight.unsqueeze(0)

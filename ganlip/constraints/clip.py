@@ -1,0 +1,32 @@
+"""Weight clipping (Arjovsky et al. 2017, WGAN)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require
+
+
+@register("clip")
+@dataclass
+class WeightClipping(Constraint):
+    """After every critic optimizer step, clamp every critic parameter to `[-c, c]` (WGAN Algorithm 1).
+
+    Parameters: `c` (default 0.01). Touches every parameter of the critic, biases included.
+    Paper recipe: RMSprop, lr 5e-5, 5 critic steps per generator step.
+    """
+
+    c: float = 0.01
+    kind = "projection"
+    recipe = OptimizerRecipe("rmsprop", 5e-5)
+
+    def __post_init__(self) -> None:
+        require(self.c > 0, f"clip: c must be positive, got {self.c}; the WGAN paper uses c=0.01.")
+
+    @torch.no_grad()
+    def after_step(self, critic: nn.Module) -> None:
+        for parameter in critic.parameters():
+            parameter.clamp_(-self.c, self.c)

@@ -1,0 +1,39 @@
+"""Image files decoded on the fly: the common part of the `celeba` and `folder` loaders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import Tensor
+from torch.utils.data import Dataset
+from torchvision.io import ImageReadMode, decode_image, read_file
+from torchvision.transforms.v2 import functional as TF
+
+from ganlip.errors import GanlipError
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
+
+
+class ImageFiles(Dataset):
+    """RGB images from `paths`, center-cropped to `crop` (the shorter side when None), resized to
+    `resolution` with antialiasing, as float tensors `(3, resolution, resolution)` in [-1, 1]."""
+
+    def __init__(self, paths: list[Path], resolution: int, crop: int | None = None):
+        self.paths = paths
+        self.resolution = resolution
+        self.crop = crop
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index: int) -> Tensor:
+        path = self.paths[index]
+        try:
+            image = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
+        except (RuntimeError, OSError) as error:
+            raise GanlipError(f"cannot read image {path} ({error}); remove or replace the file.") from None
+        crop = self.crop or min(image.shape[-2:])
+        image = TF.center_crop(image, [crop, crop])
+        image = TF.resize(image, [self.resolution, self.resolution], antialias=True)
+        return image.to(torch.float32) * (2 / 255) - 1

@@ -1,0 +1,69 @@
+"""MNIST and Fashion-MNIST through torchvision (its layout under --data-root), and for Fashion-MNIST also
+the files of Debian's `dataset-fashion-mnist` package."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from ganlip.data.memory import InMemory, uint8_images
+from ganlip.data.registry import register_data
+from ganlip.errors import GanlipError
+
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+
+
+def read_idx_images(path: Path) -> Tensor:
+    """uint8 images `(N, 1, H, W)` from an IDX file (plain or gzipped), the format of LeCun's MNIST files."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as file:
+        data = file.read()
+    magic = int.from_bytes(data[:4], "big")
+    if magic != 0x803:
+        raise GanlipError(f"{path} is not an IDX image file (magic {magic:#x}, expected 0x803).")
+    n, height, width = (int.from_bytes(data[4 * i : 4 * i + 4], "big") for i in (1, 2, 3))
+    images = torch.frombuffer(bytearray(data[16 : 16 + n * height * width]), dtype=torch.uint8)
+    return images.view(n, 1, height, width)
+
+
+def _torchvision_images(dataset_class, root: Path, split: str, download: bool) -> Tensor | None:
+    try:
+        dataset = dataset_class(str(root), train=split == "train", download=download)
+    except RuntimeError:
+        return None
+    return dataset.data[:, None]
+
+
+def _layout_error(name: str, folder: str, root: Path, extra: str = "") -> GanlipError:
+    return GanlipError(
+        f"{name} not found: expected torchvision's layout {root / folder / 'raw'}/train-images-idx3-ubyte "
+        f"(and the label and t10k files){extra}. Pass --data-root DIR where it lies, or add --download to fetch "
+        f"it (needs internet)."
+    )
+
+
+@register_data("mnist", kind="images", resolution=32)
+def load_mnist(root: Path, resolution: int | None, split: str, download: bool, seed: int) -> InMemory:
+    from torchvision.datasets import MNIST
+
+    images = _torchvision_images(MNIST, root, split, download)
+    if images is None:
+        raise _layout_error("MNIST", "MNIST", root)
+    return uint8_images(images, resolution)
+
+
+@register_data("fashion-mnist", kind="images", resolution=32)
+def load_fashion_mnist(root: Path, resolution: int | None, split: str, download: bool, seed: int) -> InMemory:
+    from torchvision.datasets import FashionMNIST
+
+    images = _torchvision_images(FashionMNIST, root, split, download)
+    if images is None:
+        debian_file = DEBIAN_FASHION_MNIST / f"{'train' if split == 'train' else 't10k'}-images-idx3-ubyte.gz"
+        if not debian_file.exists():
+            hint = f", or Debian's package files in {DEBIAN_FASHION_MNIST} (apt-get install dataset-fashion-mnist)"
+            raise _layout_error("Fashion-MNIST", "FashionMNIST", root, hint)
+        images = read_idx_images(debian_file)
+    return uint8_images(images, resolution)

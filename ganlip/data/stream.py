@@ -1,0 +1,62 @@
+"""An endless, resumable stream of shuffled batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import torch
+from torch import Tensor
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+from ganlip.data.memory import InMemory
+from ganlip.errors import GanlipError
+
+
+def epoch_permutation(n: int, seed: int, epoch: int) -> Tensor:
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch))
+
+
+class ResumableBatchSampler(Sampler[list[int]]):
+    """Batches of indices, a fresh permutation per epoch (last partial batch dropped). Batch `k` is a pure
+    function of (seed, k), so a resumed run that starts at batch `k` sees exactly what it would have seen."""
+
+    def __init__(self, n: int, batch_size: int, seed: int, start: int = 0):
+        self.n, self.batch_size, self.seed, self.start = n, batch_size, seed, start
+        self.per_epoch = n // batch_size
+
+    def __iter__(self) -> Iterator[list[int]]:
+        index = self.start
+        while True:
+            epoch, position = divmod(index, self.per_epoch)
+            if position == 0 or index == self.start:
+                permutation = epoch_permutation(self.n, self.seed, epoch)
+            yield permutation[position * self.batch_size : (position + 1) * self.batch_size].tolist()
+            index += 1
+
+
+class BatchStream:
+    """`next(stream)` is the next batch on `device`; `stream.position` counts the batches handed out, which is
+    all a checkpoint needs to resume the stream."""
+
+    def __init__(self, dataset: Dataset, batch_size: int, seed: int, device: torch.device, start: int = 0,
+                 num_workers: int = 0):
+        n = len(dataset)  # type: ignore[arg-type]
+        if batch_size > n:
+            raise GanlipError(f"batch size {batch_size} exceeds the {n} samples of the data; lower --batch-size.")
+        self.position = start
+        self.device = device
+        sampler = ResumableBatchSampler(n, batch_size, seed, start)
+        if isinstance(dataset, InMemory):
+            self._batches = (dataset.batch(torch.tensor(indices)) for indices in sampler)
+        else:
+            loader = DataLoader(dataset, batch_sampler=sampler, num_workers=num_workers,
+                                pin_memory=device.type == "cuda", persistent_workers=num_workers > 0)
+            self._batches = iter(loader)
+
+    def __iter__(self) -> BatchStream:
+        return self
+
+    def __next__(self) -> Tensor:
+        batch = next(self._batches)
+        self.position += 1
+        return batch.to(self.device, non_blocking=True)

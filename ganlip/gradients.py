@@ -1,0 +1,21 @@
+"""Input gradients of a critic, shared by the gradient penalties and the training diagnostics."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+
+def input_gradient_norms(critic: nn.Module, x: Tensor, create_graph: bool = False) -> Tensor:
+    """Per-sample `‖∇_x D(x)‖₂`. With `create_graph=True` the result is differentiable (for penalties)."""
+    x = x.detach().requires_grad_(True)
+    with torch.enable_grad():
+        (gradient,) = torch.autograd.grad(critic(x).sum(), x, create_graph=create_graph)
+    return gradient.flatten(1).norm(dim=1)
+
+
+def interpolate(real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """`eps * real + (1 - eps) * fake` with one `eps ~ U[0, 1]` per sample (WGAN-GP, Gulrajani et al. 2017)."""
+    shape = (real.shape[0],) + (1,) * (real.dim() - 1)
+    eps = torch.rand(shape, device=real.device, dtype=real.dtype, generator=generator)
+    return torch.lerp(fake.detach(), real.detach(), eps)

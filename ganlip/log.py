@@ -1,0 +1,61 @@
+"""One Logger for a run: metrics.jsonl (one JSON object per logged step), TensorBoard, a progress bar."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from torch import Tensor
+from tqdm.auto import tqdm
+
+
+class Logger:
+    def __init__(self, run_dir: Path, total_steps: int, start_step: int = 0, progress_bar: bool = True):
+        from torch.utils.tensorboard import SummaryWriter
+
+        metrics = run_dir / "metrics.jsonl"
+        _drop_lines_after(metrics, start_step)  # a killed run may have logged past its last checkpoint
+        self._jsonl = open(metrics, "a", buffering=1)  # noqa: SIM115 - open for the whole run, closed in close()
+        self._tensorboard = SummaryWriter(str(run_dir / "tb"), purge_step=start_step + 1 if start_step else None)
+        self._bar = tqdm(
+            total=total_steps,
+            initial=start_step,
+            unit="step",
+            dynamic_ncols=True,
+            desc="train",
+            disable=not progress_bar,
+        )
+
+    def scalars(self, step: int, values: dict[str, float]) -> None:
+        """One line of metrics.jsonl and one TensorBoard scalar per value."""
+        self._jsonl.write(json.dumps({"step": step, **values}) + "\n")
+        for key, value in values.items():
+            self._tensorboard.add_scalar(key, value, step)
+
+    def progress(self, steps: int = 1, **shown: float) -> None:
+        self._bar.update(steps)
+        if shown:
+            self._bar.set_postfix({key: f"{value:.3g}" for key, value in shown.items()}, refresh=False)
+
+    def picture(self, tag: str, picture: Any, step: int) -> None:
+        """A sample grid (an image tensor) or a matplotlib figure, to TensorBoard."""
+        if isinstance(picture, Tensor):
+            self._tensorboard.add_image(tag, picture, step)
+        else:
+            self._tensorboard.add_figure(tag, picture, step, close=True)
+
+    def message(self, text: str) -> None:
+        self._bar.write(text)
+
+    def close(self) -> None:
+        self._bar.close()
+        self._tensorboard.close()
+        self._jsonl.close()
+
+
+def _drop_lines_after(path: Path, step: int) -> None:
+    if not path.exists():
+        return
+    kept = [line for line in path.read_text().splitlines() if line.strip() and json.loads(line)["step"] <= step]
+    path.write_text("".join(line + "\n" for line in kept))

@@ -1,0 +1,27 @@
+"""Adversarial losses: how critic scores become the critic's and the generator's losses."""
+
+from __future__ import annotations
+
+from torch import Tensor
+
+from ganlip.errors import unknown_name
+
+
+class WassersteinLoss:
+    """WGAN (Arjovsky et al. 2017): the critic minimizes `E[D(fake)] - E[D(real)]`, the generator
+    `-E[D(G(z))]`. With a 1-Lipschitz critic, `-critic_loss` estimates the Wasserstein-1 distance."""
+
+    def critic(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
+        return fake_scores.mean() - real_scores.mean()
+
+    def generator(self, fake_scores: Tensor) -> Tensor:
+        return -fake_scores.mean()
+
+
+LOSSES = {"wasserstein": WassersteinLoss}
+
+
+def build_loss(name: str) -> WassersteinLoss:
+    if name not in LOSSES:
+        raise unknown_name("loss", name, LOSSES)
+    return LOSSES[name]()

@@ -1,0 +1,60 @@
+"""DCGAN (Radford et al. 2016) at 32 and 64 px. The generator doubles the resolution with stride-2
+transposed convolutions from 4x4, with batch norm and ReLU; the critic mirrors it with stride-2
+convolutions and LeakyReLU(0.2), and no batch norm (it would couple the samples of a batch and break
+per-sample gradient penalties). Widths at `width=64`: 64 px: G 512-256-128-64, D 64-128-256-512;
+32 px: G 256-128-64, D 64-128-256 (the WGAN-GP CIFAR DCGAN, DIM=64)."""
+
+from __future__ import annotations
+
+import math
+
+from torch import Tensor, nn
+
+from ganlip.models.registry import register_model
+
+
+class DCGANGenerator(nn.Module):
+    def __init__(self, latent_dim: int, channels: int, resolution: int, width: int):
+        super().__init__()
+        self.latent_dim = latent_dim
+        n_up = int(math.log2(resolution)) - 2
+        features = width * 2 ** (n_up - 1)
+        layers: list[nn.Module] = [
+            nn.ConvTranspose2d(latent_dim, features, 4, 1, 0, bias=False),
+            nn.BatchNorm2d(features),
+            nn.ReLU(),
+        ]
+        for _ in range(n_up - 1):
+            layers += [
+                nn.ConvTranspose2d(features, features // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(features // 2),
+                nn.ReLU(),
+            ]
+            features //= 2
+        layers += [nn.ConvTranspose2d(features, channels, 4, 2, 1), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z[:, :, None, None])
+
+
+class DCGANCritic(nn.Module):
+    def __init__(self, channels: int, resolution: int, width: int):
+        super().__init__()
+        n_down = int(math.log2(resolution)) - 2
+        layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2)]
+        features = width
+        for _ in range(n_down - 1):
+            layers += [nn.Conv2d(features, features * 2, 4, 2, 1), nn.LeakyReLU(0.2)]
+            features *= 2
+        layers.append(nn.Conv2d(features, 1, 4, 1, 0))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x).flatten()
+
+
+@register_model("dcgan", data_kind="images", resolutions=(32, 64), latent_dim=128, width=64)
+def build_dcgan(data_shape: tuple[int, ...], latent_dim: int, width: int) -> tuple[nn.Module, nn.Module]:
+    channels, resolution, _ = data_shape
+    return DCGANGenerator(latent_dim, channels, resolution, width), DCGANCritic(channels, resolution, width)

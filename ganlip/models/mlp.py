@@ -1,0 +1,41 @@
+"""Multilayer perceptrons for 2-D toy data, as in the WGAN-GP toy experiments (gan_toy.py: 3 ReLU layers
+of width 512, 2-D noise)."""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+from ganlip.models.registry import register_model
+
+
+def _mlp(n_in: int, width: int, depth: int, n_out: int) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for i in range(depth):
+        layers += [nn.Linear(n_in if i == 0 else width, width), nn.ReLU()]
+    layers.append(nn.Linear(width, n_out))
+    return nn.Sequential(*layers)
+
+
+class MLPGenerator(nn.Module):
+    def __init__(self, latent_dim: int, data_dim: int, width: int, depth: int):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.net = _mlp(latent_dim, width, depth, data_dim)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z)
+
+
+class MLPCritic(nn.Module):
+    def __init__(self, data_dim: int, width: int, depth: int):
+        super().__init__()
+        self.net = _mlp(data_dim, width, depth, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.net(x).squeeze(-1)
+
+
+@register_model("mlp", data_kind="points", latent_dim=2, width=512, depth=3)
+def build_mlp(data_shape: tuple[int, ...], latent_dim: int, width: int, depth: int) -> tuple[nn.Module, nn.Module]:
+    (data_dim,) = data_shape
+    return MLPGenerator(latent_dim, data_dim, width, depth), MLPCritic(data_dim, width, depth)

@@ -1,0 +1,73 @@
+"""Architecture registry: a name maps to a builder of (generator, critic) and its default sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from torch import nn
+
+from ganlip.errors import GanlipError, unknown_name
+
+Builder = Callable[..., tuple[nn.Module, nn.Module]]
+
+
+@dataclass(frozen=True)
+class Family:
+    """An architecture family. `builder(data_shape, latent_dim=..., width=...)` returns (G, D); G maps
+    latents `(B, latent_dim)` to samples of `data_shape`, D maps samples to scores `(B,)`."""
+
+    name: str
+    builder: Builder
+    data_kind: str  # "points" (vectors) or "images" (C, H, W)
+    sizes: dict[str, Any] = field(default_factory=dict)
+    resolutions: tuple[int, ...] = ()
+
+
+_FAMILIES: dict[str, Family] = {}
+
+
+def register_model(name: str, data_kind: str, resolutions: tuple[int, ...] = (), **sizes: Any):
+    """Function decorator: make an architecture available under `name` with its default sizes."""
+
+    def decorate(builder: Builder) -> Builder:
+        _FAMILIES[name] = Family(name, builder, data_kind, dict(sizes), resolutions)
+        return builder
+
+    return decorate
+
+
+def available_models() -> list[str]:
+    return sorted(_FAMILIES)
+
+
+def family(name: str) -> Family:
+    if name not in _FAMILIES:
+        raise unknown_name("architecture", name, _FAMILIES)
+    return _FAMILIES[name]
+
+
+def build_model(name: str, data_shape: tuple[int, ...], **sizes: Any) -> tuple[nn.Module, nn.Module]:
+    """(generator, critic) of architecture `name` for samples of `data_shape`; unset sizes take defaults."""
+    chosen = family(name)
+    kind = "points" if len(data_shape) == 1 else "images"
+    if kind != chosen.data_kind:
+        fitting = [f.name for f in _FAMILIES.values() if f.data_kind == kind]
+        raise GanlipError(
+            f"architecture '{name}' works on {chosen.data_kind}, but the data are {kind} of shape "
+            f"{tuple(data_shape)}; use --arch {' or '.join(fitting)}."
+        )
+    if kind == "images" and chosen.resolutions and data_shape[-1] not in chosen.resolutions:
+        valid = ", ".join(map(str, chosen.resolutions))
+        raise GanlipError(
+            f"architecture '{name}' is built for resolutions {valid}, not {data_shape[-1]}; "
+            f"set --set resolution=N with one of those."
+        )
+    unknown = set(sizes) - set(chosen.sizes)
+    if unknown:
+        raise GanlipError(
+            f"architecture '{name}' has no size '{sorted(unknown)[0]}'; its sizes: {', '.join(chosen.sizes)}."
+        )
+    resolved = {**chosen.sizes, **{k: v for k, v in sizes.items() if v is not None}}
+    return chosen.builder(tuple(data_shape), **resolved)

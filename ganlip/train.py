@@ -1,0 +1,311 @@
+"""Build everything from a Config, then the training loop: `critic_step`, `generator_step`, and a loop that
+calls them, logs, samples and checkpoints on schedules."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils import parametrize
+
+from ganlip import config as config_module
+from ganlip.checkpoint import checkpoint_in, load_checkpoint, save_checkpoint
+from ganlip.config import Config
+from ganlip.constraints import Constraint, OptimizerRecipe, build
+from ganlip.data import BatchStream, data_spec, load_data
+from ganlip.data.memory import InMemory
+from ganlip.errors import GanlipError
+from ganlip.gradients import input_gradient_norms, interpolate
+from ganlip.log import Logger
+from ganlip.losses import WassersteinLoss, build_loss
+from ganlip.metrics import matrix_spectral_norms
+from ganlip.models import build_model, family
+from ganlip.visuals import save_samples
+
+# Used when no strategy names a recipe (e.g. only penalties without one): WGAN-GP's Adam.
+DEFAULT_RECIPE = OptimizerRecipe("adam", 1e-4, (0.0, 0.9))
+# How many generated points a 2-D scatter shows (image grids show `n_samples`).
+SCATTER_POINTS = 1024
+# Config keys a resumed run may change; the rest must match the checkpoint.
+RESUMABLE_CHANGES = ("steps", "device", "num_workers", "log_every", "sample_every", "checkpoint_every")
+
+
+def resolve(config: Config) -> Config:
+    """Fill every `None` of `config` with the default of its data, architecture or strategy (the papers')."""
+    spec = data_spec(config.data)
+    arch = config.arch or spec.arch
+    sizes = {**family(arch).sizes, **(spec.sizes if arch == spec.arch else {})}
+    recipe = build(config.constraint).recipe or DEFAULT_RECIPE
+    resolved = config.replace(
+        arch=arch,
+        resolution=(config.resolution or spec.resolution) if spec.kind == "images" else None,
+        latent_dim=config.latent_dim or sizes.get("latent_dim"),
+        width=config.width or sizes.get("width"),
+        optimizer=config.optimizer or recipe.name,
+        lr=config.lr or recipe.lr,
+        betas=config.betas or list(recipe.betas),
+        out=config.out or str(Path("runs") / f"{config.data}-{re.sub(r'[^A-Za-z0-9.=_-]+', '_', config.constraint)}"),
+    )
+    build_loss(resolved.loss)
+    return resolved
+
+
+def select_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise GanlipError(
+            "--device cuda was asked for, but this machine has no usable CUDA GPU; use --device cpu or auto."
+        )
+    return torch.device(name)
+
+
+def make_optimizer(config: Config, parameters) -> torch.optim.Optimizer:
+    if config.optimizer == "rmsprop":
+        return torch.optim.RMSprop(parameters, lr=config.lr)
+    return torch.optim.Adam(parameters, lr=config.lr, betas=tuple(config.betas))
+
+
+@dataclass
+class Run:
+    """Everything a training loop holds, built from a resolved Config."""
+
+    config: Config
+    run_dir: Path
+    device: torch.device
+    data_shape: tuple[int, ...]
+    generator: nn.Module
+    critic: nn.Module
+    constraint: Constraint
+    loss: WassersteinLoss
+    optimizer_g: torch.optim.Optimizer
+    optimizer_d: torch.optim.Optimizer
+    stream: BatchStream
+    fixed_noise: Tensor
+    reference: Tensor | None = None  # real points drawn under 2-D scatters
+    step: int = 0
+    window: list[dict[str, Tensor]] = field(default_factory=list)
+
+    def state(self) -> dict:
+        cuda = torch.cuda.get_rng_state_all() if self.device.type == "cuda" else []
+        return {
+            "config": self.config.to_dict(),
+            "data_shape": list(self.data_shape),
+            "generator": self.generator.state_dict(),
+            "critic": self.critic.state_dict(),
+            "optimizer_g": self.optimizer_g.state_dict(),
+            "optimizer_d": self.optimizer_d.state_dict(),
+            "data_position": self.stream.position,
+            "rng": {"torch": torch.get_rng_state(), "cuda": cuda},
+        }
+
+
+def build_run(config: Config, checkpoint: dict | None = None) -> Run:
+    device = select_device(config.device)
+    torch.manual_seed(config.seed)
+    dataset = load_data(config.data, config.data_root, config.resolution, config.split, config.download, config.seed)
+    data_shape = tuple(dataset[0].shape)
+    generator, critic = build_model(config.arch, data_shape, latent_dim=config.latent_dim, width=config.width)
+    constraint = build(config.constraint)
+    critic = constraint.attach(critic)
+    generator, critic = generator.to(device), critic.to(device)
+    optimizer_g = make_optimizer(config, generator.parameters())
+    optimizer_d = make_optimizer(config, critic.parameters())
+    step, position = 0, 0
+    if checkpoint is not None:
+        try:
+            generator.load_state_dict(checkpoint["generator"])
+            critic.load_state_dict(checkpoint["critic"])
+        except RuntimeError as error:
+            raise GanlipError(
+                f"the checkpoint does not fit the configured model ({str(error).splitlines()[0]}); "
+                f"resume with the run's own config.yaml."
+            ) from None
+        optimizer_g.load_state_dict(checkpoint["optimizer_g"])
+        optimizer_d.load_state_dict(checkpoint["optimizer_d"])
+        step, position = checkpoint["step"], checkpoint["data_position"]
+        torch.set_rng_state(checkpoint["rng"]["torch"])
+        if device.type == "cuda" and len(checkpoint["rng"]["cuda"]) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(checkpoint["rng"]["cuda"])
+    points = len(data_shape) == 1
+    noise = torch.randn(
+        SCATTER_POINTS if points else config.n_samples,
+        generator.latent_dim,
+        generator=torch.Generator().manual_seed(config.seed),
+    )
+    reference = (
+        dataset.batch(torch.arange(min(len(dataset), 4096))) if points and isinstance(dataset, InMemory) else None
+    )
+    return Run(
+        config=config,
+        run_dir=Path(config.out),
+        device=device,
+        data_shape=data_shape,
+        generator=generator,
+        critic=critic,
+        constraint=constraint,
+        loss=build_loss(config.loss),
+        optimizer_g=optimizer_g,
+        optimizer_d=optimizer_d,
+        stream=BatchStream(dataset, config.batch_size, config.seed, device, position, config.num_workers),
+        fixed_noise=noise.to(device),
+        reference=reference,
+        step=step,
+    )
+
+
+def latents(run: Run, n: int) -> Tensor:
+    return torch.randn(n, run.generator.latent_dim, device=run.device)
+
+
+def critic_step(run: Run, real: Tensor) -> dict[str, Tensor]:
+    """One critic update: WGAN loss plus the strategy's penalty, then its projection."""
+    with torch.no_grad():
+        fake = run.generator(latents(run, len(real)))
+    # Cached: a reparametrized weight (and spectral norm's power iteration) is computed once per step,
+    # however many times the critic runs in it (real, fake, interpolates).
+    with parametrize.cached():
+        scores = run.critic(torch.cat([real, fake]))
+        real_scores, fake_scores = scores[: len(real)], scores[len(real) :]
+        penalty = run.constraint.penalty(run.critic, real, fake)
+        loss = run.loss.critic(real_scores, fake_scores) + penalty
+    run.optimizer_d.zero_grad(set_to_none=True)
+    loss.backward()
+    run.optimizer_d.step()
+    run.constraint.after_step(run.critic)
+    return {
+        "loss/critic": loss.detach(),
+        "penalty": penalty.detach(),
+        "wasserstein": (real_scores.mean() - fake_scores.mean()).detach(),
+    }
+
+
+def generator_step(run: Run) -> dict[str, Tensor]:
+    """One generator update against the current critic, which stays fixed (eval mode: no power iteration)."""
+    run.critic.eval().requires_grad_(False)
+    loss = run.loss.generator(run.critic(run.generator(latents(run, run.config.batch_size))))
+    run.optimizer_g.zero_grad(set_to_none=True)
+    loss.backward()
+    run.optimizer_g.step()
+    run.critic.train().requires_grad_(True)
+    return {"loss/generator": loss.detach()}
+
+
+def gradient_norm(module: nn.Module) -> float:
+    norms = [p.grad.detach().norm() for p in module.parameters() if p.grad is not None]
+    return torch.stack(norms).norm().item() if norms else 0.0
+
+
+def diagnostics(run: Run, real: Tensor) -> dict[str, float]:
+    """Gradient-norm statistics, measured without touching the training RNG or spectral norm's `u`."""
+    rng = torch.Generator(run.device).manual_seed(run.config.seed * 7919 + run.step)
+    run.critic.eval()
+    with torch.no_grad():
+        fake = run.generator(latents_from(rng, run, len(real)))
+    norms = input_gradient_norms(run.critic, interpolate(real, fake, generator=rng))
+    run.critic.train()
+    return {
+        "grad_norm/input_mean": norms.mean().item(),
+        "grad_norm/input_max": norms.max().item(),
+        "grad_norm/critic_params": gradient_norm(run.critic),
+        "grad_norm/generator_params": gradient_norm(run.generator),
+    }
+
+
+def latents_from(rng: torch.Generator, run: Run, n: int) -> Tensor:
+    return torch.randn(n, run.generator.latent_dim, device=run.device, generator=rng)
+
+
+def summarize(window: list[dict[str, Tensor]]) -> dict[str, float]:
+    keys = window[0].keys()
+    return {key: torch.stack([entry[key] for entry in window]).mean().item() for key in keys}
+
+
+def check_finite(run: Run, values: dict[str, float]) -> None:
+    for key, value in values.items():
+        if not math.isfinite(value):
+            last = run.run_dir / "checkpoints" / "last.pt"
+            kept = f"the last good checkpoint {last} is kept" if last.exists() else "no checkpoint was written"
+            raise GanlipError(
+                f"training diverged at step {run.step}: {key} is {value}; {kept}. Lower the learning "
+                f"rate or use a stronger constraint, then resume or restart."
+            )
+
+
+def save_picture(run: Run, logger: Logger) -> None:
+    run.generator.eval()
+    with torch.no_grad():
+        samples = run.generator(run.fixed_noise)
+    run.generator.train()
+    path = run.run_dir / "samples" / f"step_{run.step:06d}.png"
+    logger.picture("samples", save_samples(samples, path, run.reference, f"step {run.step}"), run.step)
+
+
+def prepare(
+    config: Config, resume: str | Path | None = None, changes: dict | None = None
+) -> tuple[Config, dict | None]:
+    """The resolved config of a new run, or of a resumed one with its checkpoint."""
+    if resume is None:
+        config = resolve(config)
+        run_dir = Path(config.out)
+        if (run_dir / "checkpoints").exists():
+            raise GanlipError(
+                f"{run_dir} already holds a run; continue it with --resume {run_dir} or choose another --out."
+            )
+        return config, None
+    run_dir = Path(resume)
+    checkpoint = load_checkpoint(checkpoint_in(run_dir))
+    changes = changes or {}
+    refused = sorted(set(changes) - set(RESUMABLE_CHANGES))
+    if refused:
+        raise GanlipError(
+            f"cannot change {', '.join(refused)} when resuming; a resumed run may only change "
+            f"{', '.join(RESUMABLE_CHANGES)}."
+        )
+    saved = config_module.from_dict(checkpoint["config"])
+    return saved.replace(**changes, out=str(run_dir)), checkpoint
+
+
+def train(config: Config, resume: str | Path | None = None, changes: dict | None = None, quiet: bool = False) -> Path:
+    """Train from `config` (or resume the run directory `resume`, applying `changes`); returns the run directory."""
+    config, checkpoint = prepare(config, resume, changes)
+    run = build_run(config, checkpoint)
+    run.run_dir.mkdir(parents=True, exist_ok=True)
+    config.save(run.run_dir / "config.yaml")
+    if run.step >= config.steps:
+        return run.run_dir
+    logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet)
+    started = time.perf_counter()
+    try:
+        while run.step < config.steps:
+            run.step += 1
+            final = run.step == config.steps
+            for _ in range(config.n_critic):
+                real = next(run.stream)
+                stats = critic_step(run, real)
+            stats |= generator_step(run)
+            run.window.append(stats)
+            logger.progress()
+            if run.step % config.log_every == 0 or final or run.step % config.checkpoint_every == 0:
+                values = summarize(run.window) | diagnostics(run, real)
+                check_finite(run, values)
+                values["time/sec_per_step"] = (time.perf_counter() - started) / len(run.window)
+                if run.step % config.spectra_every == 0 or final:
+                    values |= {
+                        f"spectral_norm/{name}": norm for name, norm in matrix_spectral_norms(run.critic).items()
+                    }
+                logger.scalars(run.step, values)
+                logger.progress(0, W=values["wasserstein"], D=values["loss/critic"], G=values["loss/generator"])
+                run.window, started = [], time.perf_counter()
+            if run.step % config.sample_every == 0 or final:
+                save_picture(run, logger)
+            if run.step % config.checkpoint_every == 0 or final:
+                save_checkpoint(run.state(), run.run_dir / "checkpoints", run.step)
+    finally:
+        logger.close()
+    return run.run_dir

@@ -1,0 +1,60 @@
+import pytest
+import torch
+from torch import nn
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    torch.manual_seed(0)
+
+
+def conv_critic(channels: int = 3, width: int = 8) -> nn.Module:
+    """A tiny conv critic (no batch norm) for 8x8 images."""
+    return nn.Sequential(
+        nn.Conv2d(channels, width, 3, 2, 1),
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(width, 2 * width, 3, 2, 1),
+        nn.LeakyReLU(0.2),
+        nn.Flatten(),
+        nn.Linear(2 * width * 4, 1),
+        nn.Flatten(0),
+    )
+
+
+def mlp_critic(n_in: int = 2, width: int = 16) -> nn.Module:
+    return nn.Sequential(
+        nn.Linear(n_in, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 1), nn.Flatten(0)
+    )
+
+
+class LinearCritic(nn.Module):
+    """D(x) = a·x: its input gradient is `a` everywhere (SEEDS.md's closed form for gradient penalties)."""
+
+    def __init__(self, a: torch.Tensor):
+        super().__init__()
+        self.a = nn.Parameter(a.clone())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.flatten(1) @ self.a
+
+
+def tiny_config(tmp_path, data: str = "digits", **changes):
+    """A run small enough for a unit test: a few steps of a narrow model."""
+    from ganlip.config import Config
+
+    values = dict(
+        data=data,
+        width=4 if data == "digits" else 16,
+        latent_dim=8,
+        steps=4,
+        n_critic=2,
+        batch_size=16,
+        log_every=2,
+        sample_every=2,
+        checkpoint_every=2,
+        spectra_every=2,
+        n_samples=16,
+        device="cpu",
+        out=str(tmp_path / "run"),
+    )
+    return Config(**{**values, **changes})

@@ -1,0 +1,76 @@
+import pytest
+import torch
+
+from ganlip.constraints import Composite, available, build
+from ganlip.constraints.clip import WeightClipping
+from ganlip.constraints.gp import GradientPenalty
+from ganlip.constraints.sn import SpectralNormalization
+from ganlip.errors import GanlipError
+from tests.conftest import mlp_critic
+
+
+def test_available_lists_the_five_core_strategies_and_the_baseline():
+    assert {"clip", "gp", "lp", "sn", "fn", "none"} <= set(available())
+
+
+def test_spec_parameters_are_parsed_to_their_types():
+    constraint = build("sn:n_iter=3,eps=1e-8")
+    assert constraint.n_iter == 3 and constraint.eps == 1e-8
+    assert build("clip:c=0.05").c == 0.05
+
+
+def test_plus_joined_spec_composes_in_order():
+    constraint = build("sn+gp:weight=5")
+    assert isinstance(constraint, Composite)
+    assert [part.name for part in constraint.parts] == ["sn", "gp"]
+    assert constraint.parts[1].weight == 5.0
+    assert build(["sn", "clip"]).parts[1].name == "clip"
+
+
+def test_composite_recipe_is_the_first_named():
+    assert build("sn+gp").recipe.lr == 2e-4
+    assert build("gp+sn").recipe.lr == 1e-4
+
+
+def test_composite_runs_every_hook():
+    critic = mlp_critic()
+    constraint = build("sn+gp+clip:c=0.5")
+    constraint.attach(critic)
+    assert isinstance(critic[0].parametrizations.weight[0], SpectralNormalization)
+    critic.eval()  # keep spectral norm's u fixed between the two evaluations
+    real, fake = torch.randn(16, 2), torch.randn(16, 2)
+    expected = GradientPenalty()
+    torch.manual_seed(1)
+    total = constraint.penalty(critic, real, fake)
+    torch.manual_seed(1)
+    assert torch.allclose(total, expected.penalty(critic, real, fake))
+    with torch.no_grad():
+        critic[0].parametrizations.weight.original.mul_(100)
+    constraint.after_step(critic)
+    assert critic[0].parametrizations.weight.original.abs().max() <= 0.5
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        ("snn", ["unknown constraint 'snn'", "Did you mean 'sn'", "clip, fn, gp"]),
+        ("sn:n_iter=0", ["n_iter must be at least 1"]),
+        ("clip:c=-1", ["c must be positive"]),
+        ("sn:power=2", ["no parameter 'power'", "n_iter, eps"]),
+        ("gp:weight=ten", ["'weight' must be float"]),
+        ("gp:weight", ["must read key=value"]),
+        ("+", ["names no strategy"]),
+    ],
+)
+def test_bad_specs_raise_errors_that_say_what_is_valid(spec, words):
+    with pytest.raises(GanlipError) as error:
+        build(spec)
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_spec_round_trips_through_its_string():
+    constraint = build("sn:n_iter=2+clip:c=0.1")
+    again = build(str(constraint))
+    assert [str(part) for part in again.parts] == [str(part) for part in constraint.parts]
+    assert isinstance(again.parts[1], WeightClipping)

@@ -1,0 +1,41 @@
+import pytest
+import torch
+
+from ganlip.constraints import build
+from tests.conftest import LinearCritic, mlp_critic
+
+
+@pytest.mark.parametrize("norm", [0.3, 1.0, 2.5])
+def test_linear_critic_penalty_is_the_closed_form(norm):
+    a = torch.randn(12, dtype=torch.float64)
+    a = a * norm / a.norm()
+    critic = LinearCritic(a)
+    real, fake = torch.randn(32, 3, 2, 2, dtype=torch.float64), torch.randn(32, 3, 2, 2, dtype=torch.float64)
+    penalty = build("gp:weight=10").penalty(critic, real, fake)
+    assert penalty.item() == pytest.approx(10 * (norm - 1) ** 2, abs=1e-10)
+
+
+def test_penalty_is_differentiable_and_its_gradient_is_the_closed_form():
+    a = torch.tensor([3.0, 4.0], dtype=torch.float64)  # ‖a‖ = 5
+    critic = LinearCritic(a)
+    penalty = build("gp:weight=2").penalty(
+        critic, torch.randn(8, 2, dtype=torch.float64), torch.randn(8, 2, dtype=torch.float64)
+    )
+    penalty.backward()
+    # d/da [2 (‖a‖ - 1)²] = 4 (‖a‖ - 1) a / ‖a‖
+    assert torch.allclose(critic.a.grad, 4 * (5 - 1) * a / 5)
+
+
+def test_penalty_samples_between_real_and_fake():
+    """With real == fake every interpolate is that point: the penalty is (‖∇D(x)‖-1)² at the data."""
+    critic = mlp_critic().double()
+    x = torch.randn(16, 2, dtype=torch.float64, requires_grad=True)
+    (gradient,) = torch.autograd.grad(critic(x).sum(), x)
+    expected = 10 * (gradient.norm(dim=1) - 1).square().mean()
+    assert torch.allclose(build("gp").penalty(critic, x.detach(), x.detach()), expected)
+
+
+def test_default_is_the_wgan_gp_recipe():
+    gp = build("gp")
+    assert gp.weight == 10
+    assert (gp.recipe.name, gp.recipe.lr, gp.recipe.betas) == ("adam", 1e-4, (0.0, 0.9))

@@ -1,0 +1,85 @@
+import torch
+from torch import nn
+from torch.nn.functional import normalize
+from torch.nn.utils import parametrize
+
+from ganlip.constraints import build
+from ganlip.gradients import input_gradient_norms
+from tests.conftest import conv_critic, mlp_critic
+
+
+def converge(critic: nn.Module, steps: int = 300) -> None:
+    critic.train()
+    for _ in range(steps):
+        for layer in critic.modules():
+            if parametrize.is_parametrized(layer):
+                layer.weight  # noqa: B018 - each read in training mode runs one power iteration
+
+
+def test_effective_weights_have_largest_singular_value_one():
+    critic = conv_critic()
+    build("sn").attach(critic)
+    converge(critic)
+    for layer in (critic[0], critic[2], critic[5]):
+        matrix = layer.weight.detach().flatten(1)
+        assert abs(torch.linalg.matrix_norm(matrix, ord=2).item() - 1) < 1e-4
+        raw = layer.parametrizations.weight.original.detach().flatten(1)
+        assert torch.allclose(matrix, raw / torch.linalg.svdvals(raw)[0], atol=1e-5)
+
+
+def test_weight_is_the_effective_one_and_the_raw_one_is_kept():
+    critic = mlp_critic()
+    raw = critic[0].weight.detach().clone()
+    build("sn").attach(critic)
+    assert torch.equal(critic[0].parametrizations.weight.original, raw)
+    assert not torch.equal(critic[0].weight, raw)
+
+
+def test_one_power_iteration_per_cached_critic_step_and_none_in_eval():
+    critic = mlp_critic()
+    build("sn").attach(critic)
+    module = critic[2].parametrizations.weight[0]
+    matrix = critic[2].parametrizations.weight.original.detach()
+    u = module.u.clone()
+    v_expected = normalize(matrix.t() @ u, dim=0)
+    u_expected = normalize(matrix @ v_expected, dim=0)
+    with parametrize.cached():
+        for _ in range(3):  # real, fake, interpolates
+            critic(torch.randn(4, 2))
+    assert torch.allclose(module.u, u_expected, atol=1e-6)
+    assert torch.allclose(module.v, v_expected, atol=1e-6)
+    critic.eval()
+    after = module.u.clone()
+    critic(torch.randn(4, 2))
+    assert torch.equal(module.u, after)
+
+
+def test_u_persists_in_the_state_dict():
+    critic = mlp_critic()
+    build("sn").attach(critic)
+    assert any(key.endswith(".u") for key in critic.state_dict())
+
+
+def test_gradient_flows_through_sigma():
+    """With u, v fixed, d/dW <W/σ, C> = C/σ - <W, C>/σ² · u vᵀ for σ = uᵀWv (SNGAN eq. 12)."""
+    layer = nn.Linear(6, 4).double()
+    build("sn").attach(layer)
+    layer.eval()
+    original = layer.parametrizations.weight.original
+    module = layer.parametrizations.weight[0]
+    target = torch.randn(4, 6, dtype=torch.float64)
+    (layer.weight * target).sum().backward()
+    weight = original.detach()
+    sigma = module.u @ weight @ module.v
+    expected = target / sigma - (weight * target).sum() / sigma**2 * torch.outer(module.u, module.v)
+    assert torch.allclose(original.grad, expected)
+
+
+def test_normalized_relu_mlp_is_one_lipschitz():
+    """Lip(D) <= prod ‖W_l‖₂ = 1 for slope-1 activations: no input gradient exceeds 1."""
+    critic = mlp_critic(n_in=5, width=32)
+    build("sn").attach(critic)
+    converge(critic)
+    critic.eval()
+    norms = input_gradient_norms(critic, torch.randn(512, 5))
+    assert norms.max().item() <= 1 + 1e-4

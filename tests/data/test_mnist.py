@@ -1,0 +1,51 @@
+import gzip
+
+import pytest
+import torch
+
+from ganlip.data import load_data
+from ganlip.data import mnist as mnist_module
+from ganlip.errors import GanlipError
+
+
+def write_idx(path, images: torch.Tensor, compress: bool = False) -> None:
+    """LeCun's IDX format: magic 0x803, three big-endian dimensions, then uint8 pixels."""
+    header = (0x803).to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in images.shape)
+    data = header + images.numpy().tobytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    (gzip.open if compress else open)(path, "wb").write(data)
+
+
+def write_labels(path, n: int) -> None:
+    path.write_bytes((0x801).to_bytes(4, "big") + n.to_bytes(4, "big") + bytes(n))
+
+
+@pytest.mark.parametrize(("name", "folder"), [("mnist", "MNIST"), ("fashion-mnist", "FashionMNIST")])
+def test_torchvision_layout_is_read_and_resized(tmp_path, name, folder):
+    images = torch.randint(0, 256, (6, 28, 28), dtype=torch.uint8)
+    images[0] = 255
+    raw = tmp_path / folder / "raw"
+    for split, n in (("train", 6), ("t10k", 2)):
+        write_idx(raw / f"{split}-images-idx3-ubyte", images[:n])
+        write_labels(raw / f"{split}-labels-idx1-ubyte", n)
+    data = load_data(name, tmp_path)
+    batch = data.batch(torch.arange(6))
+    assert batch.shape == (6, 1, 32, 32)
+    assert torch.allclose(batch[0], torch.ones(1, 32, 32))
+    assert batch.min() >= -1 and batch.max() <= 1
+
+
+def test_fashion_mnist_falls_back_to_debians_files(tmp_path, monkeypatch):
+    images = torch.randint(0, 256, (4, 28, 28), dtype=torch.uint8)
+    write_idx(tmp_path / "debian" / "train-images-idx3-ubyte.gz", images, compress=True)
+    monkeypatch.setattr(mnist_module, "DEBIAN_FASHION_MNIST", tmp_path / "debian")
+    data = load_data("fashion-mnist", tmp_path / "empty", resolution=28)
+    assert torch.equal(data.tensor[:, 0], images)
+
+
+def test_missing_data_names_the_layout_and_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setattr(mnist_module, "DEBIAN_FASHION_MNIST", tmp_path / "nowhere")
+    with pytest.raises(GanlipError) as error:
+        load_data("fashion-mnist", tmp_path)
+    assert "FashionMNIST/raw/train-images-idx3-ubyte" in str(error.value)
+    assert "--download" in str(error.value) and "dataset-fashion-mnist" in str(error.value)

@@ -1,0 +1,71 @@
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from ganlip import load_generator
+from ganlip.checkpoint import load_checkpoint
+from ganlip.errors import GanlipError
+from ganlip.export import export_generator
+from ganlip.models import build_model
+from ganlip.sampling import sample_grid
+from ganlip.train import train
+from tests.conftest import tiny_config
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    return train(tiny_config(tmp_path_factory.mktemp("export"), steps=2), quiet=True)
+
+
+def checkpoint_generator(run_dir):
+    checkpoint = load_checkpoint(run_dir)
+    config = checkpoint["config"]
+    generator, _ = build_model(
+        config["arch"], tuple(checkpoint["data_shape"]), latent_dim=config["latent_dim"], width=config["width"]
+    )
+    generator.load_state_dict(checkpoint["generator"])
+    return generator.eval()
+
+
+def test_export_load_gives_identical_samples(run_dir, tmp_path):
+    paths = export_generator(run_dir, tmp_path / "G.safetensors")
+    assert [p.name for p in paths] == ["G.safetensors", "G.json"]
+    z = torch.randn(5, 8)
+    with torch.no_grad():
+        assert torch.equal(load_generator(paths[0])(z), checkpoint_generator(run_dir)(z))
+
+
+def test_export_program_runs_without_ganlip(run_dir, tmp_path):
+    paths = export_generator(run_dir, tmp_path / "G.safetensors", ("safetensors", "export"))
+    program = paths[-1]
+    assert program.suffix == ".pt2"
+    z = torch.randn(3, 8)
+    torch.save(z, tmp_path / "z.pt")
+    script = (
+        "import sys; sys.modules['ganlip'] = None\n"  # any import of ganlip would now fail
+        "import torch\n"
+        f"g = torch.export.load({str(program)!r}).module()\n"
+        f"z = torch.load({str(tmp_path / 'z.pt')!r})\n"
+        f"torch.save(g(z), {str(tmp_path / 'out.pt')!r})\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path)
+    with torch.no_grad():
+        expected = checkpoint_generator(run_dir)(z)
+    assert torch.allclose(torch.load(tmp_path / "out.pt"), expected, atol=1e-5)
+
+
+def test_sample_writes_a_grid(run_dir, tmp_path):
+    (weights, _) = export_generator(run_dir, tmp_path / "G.safetensors")
+    out = sample_grid(weights, 16, tmp_path / "grid.png")
+    from PIL import Image
+
+    assert Image.open(out).size == (4 * 34 + 2, 4 * 34 + 2)  # 4x4 tiles of 32 px with 2 px padding
+
+
+def test_truncated_weights_are_refused(run_dir, tmp_path):
+    (weights, _) = export_generator(run_dir, tmp_path / "G.safetensors")
+    weights.write_bytes(weights.read_bytes()[:100])
+    with pytest.raises(GanlipError, match="damaged or truncated"):
+        load_generator(weights)

@@ -1,0 +1,78 @@
+import json
+
+import pytest
+import torch
+
+from ganlip.checkpoint import load_checkpoint
+from ganlip.config import Config
+from ganlip.errors import GanlipError
+from ganlip.train import resolve, train
+from tests.conftest import tiny_config
+
+CORE = ["clip", "gp", "lp", "sn", "fn"]
+
+
+@pytest.mark.parametrize("data", ["8gaussians", "digits"])
+@pytest.mark.parametrize("constraint", CORE)
+def test_each_core_strategy_trains_and_writes_a_run_directory(tmp_path, data, constraint):
+    run_dir = train(tiny_config(tmp_path, data, constraint=constraint), quiet=True)
+    lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert [line["step"] for line in lines] == [2, 4]
+    for line in lines:
+        assert all(torch.isfinite(torch.tensor(value)) for value in line.values())
+        assert {"loss/critic", "loss/generator", "wasserstein", "grad_norm/input_max"} <= set(line)
+    assert any(key.startswith("spectral_norm/") for key in lines[-1])
+    assert (run_dir / "samples" / "step_000004.png").is_file()
+    assert list((run_dir / "tb").glob("events.out.tfevents.*"))
+    assert {p.name for p in (run_dir / "checkpoints").iterdir()} == {"last.pt", "step_000002.pt", "step_000004.pt"}
+    assert Config(**__import__("yaml").safe_load((run_dir / "config.yaml").read_text())).constraint == constraint
+
+
+def test_clipped_critic_stays_in_the_box_after_training(tmp_path):
+    run_dir = train(tiny_config(tmp_path, "8gaussians", constraint="clip:c=0.02"), quiet=True)
+    critic = load_checkpoint(run_dir)["critic"]
+    assert max(t.abs().max().item() for t in critic.values()) <= 0.02
+
+
+def test_resumed_run_ends_with_identical_weights(tmp_path):
+    """2K steps straight, and K steps resumed to 2K, end with identical generator and critic weights."""
+    common = dict(constraint="sn+gp", steps=6, checkpoint_every=3, log_every=3, sample_every=3)
+    straight = train(tiny_config(tmp_path / "a", **common), quiet=True)
+    half = train(tiny_config(tmp_path / "b", **{**common, "steps": 3}), quiet=True)
+    resumed = train(Config(), resume=half, changes={"steps": 6}, quiet=True)
+    a, b = load_checkpoint(straight), load_checkpoint(resumed)
+    assert b["step"] == 6
+    for part in ("generator", "critic"):
+        assert a[part].keys() == b[part].keys()
+        assert all(torch.equal(a[part][k], b[part][k]) for k in a[part])
+    logged = [json.loads(line)["step"] for line in (resumed / "metrics.jsonl").read_text().splitlines()]
+    assert logged == [3, 6]
+
+
+def test_resolved_defaults_follow_the_papers():
+    clip, gp, sn = (resolve(Config(constraint=name)) for name in ("clip", "gp", "sn"))
+    assert (clip.optimizer, clip.lr) == ("rmsprop", 5e-5)
+    assert (gp.optimizer, gp.lr, gp.betas) == ("adam", 1e-4, [0.0, 0.9])
+    assert (sn.optimizer, sn.lr, sn.betas) == ("adam", 2e-4, [0.0, 0.9])
+    assert sn.n_critic == 5 and sn.arch == "dcgan" and sn.resolution == 32
+    assert resolve(Config(data="8gaussians")).arch == "mlp"
+    assert resolve(Config(lr=1e-3)).lr == 1e-3
+
+
+def test_an_existing_run_is_not_overwritten(tmp_path):
+    config = tiny_config(tmp_path, "8gaussians", steps=2)
+    train(config, quiet=True)
+    with pytest.raises(GanlipError, match="--resume"):
+        train(config, quiet=True)
+
+
+def test_resume_refuses_changes_that_break_the_run(tmp_path):
+    run_dir = train(tiny_config(tmp_path, "8gaussians", steps=2), quiet=True)
+    with pytest.raises(GanlipError, match="cannot change width"):
+        train(Config(), resume=run_dir, changes={"width": 32}, quiet=True)
+
+
+def test_divergence_stops_with_the_step_named(tmp_path):
+    config = tiny_config(tmp_path, "8gaussians", constraint="none", lr=1e30, steps=20, checkpoint_every=20)
+    with pytest.raises(GanlipError, match="diverged at step"):
+        train(config, quiet=True)
