@@ -34,5 +34,7 @@ def load_celeba(root: Path, resolution: int | None, split: str, download: bool, 
     missing = [path for path in paths if not path.is_file()]
     if missing or not paths:
         detail = f"{len(missing)} listed images are missing, e.g. {missing[0]}" if missing else "it lists no image"
-        raise GanlipError(f"CelebA {split} split is incomplete: {detail}. Re-extract img_align_celeba.zip under {folder}.")
+        raise GanlipError(
+            f"CelebA {split} split is incomplete: {detail}. Re-extract img_align_celeba.zip under {folder}."
+        )
     return ImageFiles(paths, resolution, crop=CROP)

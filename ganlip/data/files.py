@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
+from PIL import Image, UnidentifiedImageError
 from torch import Tensor
 from torch.utils.data import Dataset
-from torchvision.io import ImageReadMode, decode_image, read_file
 from torchvision.transforms.v2 import functional as TF
 
 from ganlip.errors import GanlipError
@@ -30,8 +30,9 @@ class ImageFiles(Dataset):
     def __getitem__(self, index: int) -> Tensor:
         path = self.paths[index]
         try:
-            image = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
-        except (RuntimeError, OSError) as error:
+            with Image.open(path) as picture:
+                image = TF.pil_to_tensor(picture.convert("RGB"))
+        except (UnidentifiedImageError, OSError) as error:
             raise GanlipError(f"cannot read image {path} ({error}); remove or replace the file.") from None
         crop = self.crop or min(image.shape[-2:])
         image = TF.center_crop(image, [crop, crop])

@@ -48,8 +48,14 @@ def data_spec(name: str) -> DataSpec:
     return _SPECS[name]
 
 
-def load_data(name: str, root: str | Path = "data", resolution: int | None = None, split: str = "train",
-              download: bool = False, seed: int = 0) -> Dataset:
+def load_data(
+    name: str,
+    root: str | Path = "data",
+    resolution: int | None = None,
+    split: str = "train",
+    download: bool = False,
+    seed: int = 0,
+) -> Dataset:
     """The data set `name` as a Dataset of sample tensors (points `(2,)`, or images `(C, H, W)` in [-1, 1])."""
     spec = data_spec(name)
     return spec.loader(Path(root), resolution or spec.resolution, split, download, seed)

@@ -38,8 +38,9 @@ class BatchStream:
     """`next(stream)` is the next batch on `device`; `stream.position` counts the batches handed out, which is
     all a checkpoint needs to resume the stream."""
 
-    def __init__(self, dataset: Dataset, batch_size: int, seed: int, device: torch.device, start: int = 0,
-                 num_workers: int = 0):
+    def __init__(
+        self, dataset: Dataset, batch_size: int, seed: int, device: torch.device, start: int = 0, num_workers: int = 0
+    ):
         n = len(dataset)  # type: ignore[arg-type]
         if batch_size > n:
             raise GanlipError(f"batch size {batch_size} exceeds the {n} samples of the data; lower --batch-size.")
@@ -49,8 +50,13 @@ class BatchStream:
         if isinstance(dataset, InMemory):
             self._batches = (dataset.batch(torch.tensor(indices)) for indices in sampler)
         else:
-            loader = DataLoader(dataset, batch_sampler=sampler, num_workers=num_workers,
-                                pin_memory=device.type == "cuda", persistent_workers=num_workers > 0)
+            loader = DataLoader(
+                dataset,
+                batch_sampler=sampler,
+                num_workers=num_workers,
+                pin_memory=device.type == "cuda",
+                persistent_workers=num_workers > 0,
+            )
             self._batches = iter(loader)
 
     def __iter__(self) -> BatchStream:

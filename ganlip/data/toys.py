@@ -42,8 +42,12 @@ def checkerboard(n: int, generator: torch.Generator) -> Tensor:
     return torch.stack([x, y], dim=1)
 
 
-TOYS = {"8gaussians": eight_gaussians, "25gaussians": twenty_five_gaussians, "swissroll": swiss_roll,
-        "checkerboard": checkerboard}
+TOYS = {
+    "8gaussians": eight_gaussians,
+    "25gaussians": twenty_five_gaussians,
+    "swissroll": swiss_roll,
+    "checkerboard": checkerboard,
+}
 
 
 def _toy_loader(sampler):

@@ -3,8 +3,8 @@ import pickle
 import numpy as np
 import pytest
 import torch
-
 import torchvision.datasets.cifar as torchvision_cifar
+
 from ganlip.data import load_data
 from ganlip.errors import GanlipError
 

@@ -1,9 +1,9 @@
+import pytest
 import torch
 
 from ganlip.data.memory import InMemory
 from ganlip.data.stream import BatchStream
 from ganlip.errors import GanlipError
-import pytest
 
 
 def test_each_epoch_visits_every_sample_once():
