@@ -10,9 +10,10 @@ from typing import Any, ClassVar
 
 from torch import Tensor, nn
 
-from ganlip.errors import GanlipError, unknown_name
+from ganlip.errors import GanlipError
+from ganlip.registry import Registry
 
-_REGISTRY: dict[str, type[Constraint]] = {}
+_REGISTRY: Registry[type[Constraint]] = Registry("constraint")
 
 # The layers whose weights a strategy constrains: every affine map of the critic.
 WEIGHTED_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
@@ -93,19 +94,16 @@ def register(name: str):
 
     def decorate(cls: type[Constraint]) -> type[Constraint]:
         cls.name = name
-        _REGISTRY[name] = cls
-        return cls
+        return _REGISTRY.add(name, cls)
 
     return decorate
 
 
 def available() -> list[str]:
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def strategy_class(name: str) -> type[Constraint]:
-    if name not in _REGISTRY:
-        raise unknown_name("constraint", name, _REGISTRY)
     return _REGISTRY[name]
 
 

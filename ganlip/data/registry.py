@@ -9,7 +9,7 @@ from typing import Any
 
 from torch.utils.data import Dataset
 
-from ganlip.errors import unknown_name
+from ganlip.registry import Registry
 
 # loader(root, resolution, split, download, seed) -> a Dataset whose items are sample tensors
 Loader = Callable[[Path, "int | None", str, bool, int], Dataset]
@@ -25,26 +25,24 @@ class DataSpec:
     sizes: dict[str, Any] = field(default_factory=dict)  # model sizes that suit the data (small data, small model)
 
 
-_SPECS: dict[str, DataSpec] = {}
+_SPECS: Registry[DataSpec] = Registry("data set")
 
 
 def register_data(name: str, kind: str, resolution: int | None = None, arch: str = "dcgan", **sizes: Any):
     """Function decorator: make a loader available under `name`."""
 
     def decorate(loader: Loader) -> Loader:
-        _SPECS[name] = DataSpec(name, loader, kind, resolution, arch, dict(sizes))
+        _SPECS.add(name, DataSpec(name, loader, kind, resolution, arch, dict(sizes)))
         return loader
 
     return decorate
 
 
 def available_data() -> list[str]:
-    return sorted(_SPECS)
+    return _SPECS.names()
 
 
 def data_spec(name: str) -> DataSpec:
-    if name not in _SPECS:
-        raise unknown_name("data set", name, _SPECS)
     return _SPECS[name]
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from torch import nn
 
-from ganlip.errors import GanlipError, unknown_name
+from ganlip.errors import GanlipError
+from ganlip.registry import Registry
 
 Builder = Callable[..., tuple[nn.Module, nn.Module]]
 
@@ -25,26 +26,24 @@ class Family:
     resolutions: tuple[int, ...] = ()
 
 
-_FAMILIES: dict[str, Family] = {}
+_FAMILIES: Registry[Family] = Registry("architecture")
 
 
 def register_model(name: str, data_kind: str, resolutions: tuple[int, ...] = (), **sizes: Any):
     """Function decorator: make an architecture available under `name` with its default sizes."""
 
     def decorate(builder: Builder) -> Builder:
-        _FAMILIES[name] = Family(name, builder, data_kind, dict(sizes), resolutions)
+        _FAMILIES.add(name, Family(name, builder, data_kind, dict(sizes), resolutions))
         return builder
 
     return decorate
 
 
 def available_models() -> list[str]:
-    return sorted(_FAMILIES)
+    return _FAMILIES.names()
 
 
 def family(name: str) -> Family:
-    if name not in _FAMILIES:
-        raise unknown_name("architecture", name, _FAMILIES)
     return _FAMILIES[name]
 
 
