@@ -34,7 +34,7 @@ class Config:
     # Lipschitz strategy, a spec such as "sn" or "sn+gp:weight=10"
     constraint: str = "sn"
     # optimisation (WGAN: 5 critic steps per generator step); None takes the strategy's paper defaults
-    steps: int = 2000
+    steps: int = 1500
     n_critic: int = 5
     batch_size: int = 64
     optimizer: str | None = None
@@ -49,7 +49,14 @@ class Config:
     sample_every: int = 250
     checkpoint_every: int = 500
     n_samples: int = 64
-    spectra_every: int = 250
+    # measurements: spectra, Lipschitz bounds, critic tightness, SWD and exact W1 on fixed samples
+    measure_every: int = 250
+    measure_samples: int = 512
+    # FID with pytorch-fid's Inception every fid_every steps (0: never) on fid_samples generated images
+    fid_every: int = 0
+    fid_samples: int = 10_000
+    fid_dims: int = 2048
+    inception_weights: str | None = None
     loss: str = "wasserstein"
 
     def to_dict(self) -> dict[str, Any]:
@@ -148,13 +155,16 @@ def _first_line(error: Exception) -> str:
 def validate(config: Config) -> None:
     """Checks of values that need no registry; names of data, models and strategies are checked where built."""
     positive = ["steps", "n_critic", "batch_size", "log_every", "sample_every", "checkpoint_every", "n_samples"]
-    positive += ["spectra_every", "resolution", "latent_dim", "width", "lr"]
+    positive += ["measure_every", "measure_samples", "fid_samples", "resolution", "latent_dim", "width", "lr"]
     for key in positive:
         value = getattr(config, key)
         if value is not None and value <= 0:
             raise GanlipError(f"config key '{key}' must be positive, got {value}.")
-    if config.num_workers < 0:
-        raise GanlipError(f"config key 'num_workers' must be 0 or more, got {config.num_workers}.")
+    for key in ("num_workers", "fid_every"):
+        if getattr(config, key) < 0:
+            raise GanlipError(f"config key '{key}' must be 0 or more, got {getattr(config, key)}.")
+    if config.fid_dims not in (64, 192, 768, 2048):
+        raise GanlipError(f"fid_dims must be one of pytorch-fid's blocks 64, 192, 768, 2048; got {config.fid_dims}.")
     if config.device not in DEVICES and not config.device.startswith("cuda:"):
         raise GanlipError(f"device '{config.device}' is not valid; use one of {', '.join(DEVICES)}.")
     if config.optimizer is not None and config.optimizer not in OPTIMIZERS:

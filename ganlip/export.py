@@ -29,6 +29,19 @@ def export_generator(source: str | Path, out: str | Path, formats: tuple[str, ..
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise GanlipError(f"unknown export format '{sorted(unknown)[0]}'; valid: {', '.join(FORMATS)}.")
+    generator, meta = generator_from_checkpoint(source)
+    out = Path(out).with_suffix(".safetensors")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in generator.state_dict().items()}, str(out))
+    sidecar_path(out).write_text(json.dumps(meta, indent=2))
+    written = [out, sidecar_path(out)]
+    if "export" in formats:
+        written.append(export_program(generator, meta["latent_dim"], out.with_suffix(".pt2")))
+    return written
+
+
+def generator_from_checkpoint(source: str | Path) -> tuple[nn.Module, dict[str, Any]]:
+    """The generator of a run directory or checkpoint, with the metadata a sidecar records."""
     checkpoint = load_checkpoint(Path(source))
     config = checkpoint["config"]
     meta = {
@@ -43,14 +56,7 @@ def export_generator(source: str | Path, out: str | Path, formats: tuple[str, ..
     }
     generator = _build(meta)
     generator.load_state_dict(checkpoint["generator"])
-    out = Path(out).with_suffix(".safetensors")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in generator.state_dict().items()}, str(out))
-    sidecar_path(out).write_text(json.dumps(meta, indent=2))
-    written = [out, sidecar_path(out)]
-    if "export" in formats:
-        written.append(export_program(generator.eval(), meta["latent_dim"], out.with_suffix(".pt2")))
-    return written
+    return generator.eval(), meta
 
 
 def export_program(generator: nn.Module, latent_dim: int, path: Path) -> Path:

@@ -18,12 +18,14 @@ from ganlip.checkpoint import checkpoint_in, load_checkpoint, save_checkpoint
 from ganlip.config import Config
 from ganlip.constraints import Constraint, OptimizerRecipe, build
 from ganlip.data import BatchStream, data_spec, load_data
-from ganlip.data.memory import InMemory
+from ganlip.data.stream import fixed_subset
+from ganlip.devices import select_device
 from ganlip.errors import GanlipError
+from ganlip.evaluate import data_statistics, generator_fid, measurements
 from ganlip.gradients import input_gradient_norms, interpolate
 from ganlip.log import Logger
 from ganlip.losses import WassersteinLoss, build_loss
-from ganlip.metrics import matrix_spectral_norms
+from ganlip.metrics.fid import InceptionFeatures
 from ganlip.models import build_model, family
 from ganlip.visuals import save_samples
 
@@ -55,16 +57,6 @@ def resolve(config: Config) -> Config:
     return resolved
 
 
-def select_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise GanlipError(
-            "--device cuda was asked for, but this machine has no usable CUDA GPU; use --device cpu or auto."
-        )
-    return torch.device(name)
-
-
 def make_optimizer(config: Config, parameters) -> torch.optim.Optimizer:
     if config.optimizer == "rmsprop":
         return torch.optim.RMSprop(parameters, lr=config.lr)
@@ -86,8 +78,11 @@ class Run:
     optimizer_g: torch.optim.Optimizer
     optimizer_d: torch.optim.Optimizer
     stream: BatchStream
-    fixed_noise: Tensor
-    reference: Tensor | None = None  # real points drawn under 2-D scatters
+    fixed_noise: Tensor  # the sample grids' latents
+    reference: Tensor  # fixed real samples for measurements (and under 2-D scatters)
+    measure_noise: Tensor  # fixed latents for measurements
+    fid_model: InceptionFeatures | None = None
+    fid_reference: tuple | None = None
     step: int = 0
     window: list[dict[str, Tensor]] = field(default_factory=list)
 
@@ -138,8 +133,9 @@ def build_run(config: Config, checkpoint: dict | None = None) -> Run:
         generator.latent_dim,
         generator=torch.Generator().manual_seed(config.seed),
     )
-    reference = (
-        dataset.batch(torch.arange(min(len(dataset), 4096))) if points and isinstance(dataset, InMemory) else None
+    reference = fixed_subset(dataset, config.measure_samples, config.seed)
+    measure_noise = torch.randn(
+        len(reference), generator.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1)
     )
     return Run(
         config=config,
@@ -154,13 +150,14 @@ def build_run(config: Config, checkpoint: dict | None = None) -> Run:
         optimizer_d=optimizer_d,
         stream=BatchStream(dataset, config.batch_size, config.seed, device, position, config.num_workers),
         fixed_noise=noise.to(device),
-        reference=reference,
+        reference=reference.to(device),
+        measure_noise=measure_noise.to(device),
         step=step,
     )
 
 
-def latents(run: Run, n: int) -> Tensor:
-    return torch.randn(n, run.generator.latent_dim, device=run.device)
+def latents(run: Run, n: int, rng: torch.Generator | None = None) -> Tensor:
+    return torch.randn(n, run.generator.latent_dim, device=run.device, generator=rng)
 
 
 def critic_step(run: Run, real: Tensor) -> dict[str, Tensor]:
@@ -205,20 +202,18 @@ def diagnostics(run: Run, real: Tensor) -> dict[str, float]:
     """Gradient-norm statistics, measured without touching the training RNG or spectral norm's `u`."""
     rng = torch.Generator(run.device).manual_seed(run.config.seed * 7919 + run.step)
     run.critic.eval()
+    run.generator.eval()  # nor batch norm's running statistics
     with torch.no_grad():
-        fake = run.generator(latents_from(rng, run, len(real)))
+        fake = run.generator(latents(run, len(real), rng))
     norms = input_gradient_norms(run.critic, interpolate(real, fake, generator=rng))
     run.critic.train()
+    run.generator.train()
     return {
         "grad_norm/input_mean": norms.mean().item(),
         "grad_norm/input_max": norms.max().item(),
         "grad_norm/critic_params": gradient_norm(run.critic),
         "grad_norm/generator_params": gradient_norm(run.generator),
     }
-
-
-def latents_from(rng: torch.Generator, run: Run, n: int) -> Tensor:
-    return torch.randn(n, run.generator.latent_dim, device=run.device, generator=rng)
 
 
 def summarize(window: list[dict[str, Tensor]]) -> dict[str, float]:
@@ -244,6 +239,19 @@ def save_picture(run: Run, logger: Logger) -> None:
     run.generator.train()
     path = run.run_dir / "samples" / f"step_{run.step:06d}.png"
     logger.picture("samples", save_samples(samples, path, run.reference, f"step {run.step}"), run.step)
+
+
+def prepare_fid(run: Run, logger: Logger) -> None:
+    """Load Inception and the data's reference statistics; without the weights, train on without FID."""
+    config = run.config
+    try:
+        run.fid_model = InceptionFeatures(config.fid_dims, config.inception_weights).to(run.device)
+    except GanlipError as error:
+        logger.message(f"FID is off for this run: {error}")
+        return
+    run.fid_reference = data_statistics(
+        run.fid_model, config.data, config.data_root, config.split, config.resolution, run.device
+    )
 
 
 def prepare(
@@ -280,6 +288,8 @@ def train(config: Config, resume: str | Path | None = None, changes: dict | None
     if run.step >= config.steps:
         return run.run_dir
     logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet)
+    if config.fid_every:
+        prepare_fid(run, logger)
     started = time.perf_counter()
     try:
         while run.step < config.steps:
@@ -295,10 +305,12 @@ def train(config: Config, resume: str | Path | None = None, changes: dict | None
                 values = summarize(run.window) | diagnostics(run, real)
                 check_finite(run, values)
                 values["time/sec_per_step"] = (time.perf_counter() - started) / len(run.window)
-                if run.step % config.spectra_every == 0 or final:
-                    values |= {
-                        f"spectral_norm/{name}": norm for name, norm in matrix_spectral_norms(run.critic).items()
-                    }
+                if run.step % config.measure_every == 0 or final:
+                    values |= measurements(run.critic, run.generator, run.reference, run.measure_noise, config.seed)
+                if run.fid_model is not None and (run.step % config.fid_every == 0 or final):
+                    values["fid"] = generator_fid(
+                        run.fid_model, run.generator, run.fid_reference, config.fid_samples, 50, run.device
+                    )
                 logger.scalars(run.step, values)
                 logger.progress(0, W=values["wasserstein"], D=values["loss/critic"], G=values["loss/generator"])
                 run.window, started = [], time.perf_counter()

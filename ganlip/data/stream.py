@@ -16,6 +16,14 @@ def epoch_permutation(n: int, seed: int, epoch: int) -> Tensor:
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch))
 
 
+def fixed_subset(dataset: Dataset, n: int, seed: int) -> Tensor:
+    """`n` samples drawn once without replacement (all of them if fewer), the same for the same seed."""
+    indices = epoch_permutation(len(dataset), seed, epoch=-1)[:n]  # type: ignore[arg-type]
+    if isinstance(dataset, InMemory):
+        return dataset.batch(indices)
+    return torch.stack([dataset[int(i)] for i in indices])
+
+
 class ResumableBatchSampler(Sampler[list[int]]):
     """Batches of indices, a fresh permutation per epoch (last partial batch dropped). Batch `k` is a pure
     function of (seed, k), so a resumed run that starts at batch `k` sees exactly what it would have seen."""

@@ -1,5 +1,8 @@
 """Measurements of generators and critics."""
 
-from ganlip.metrics.spectra import matrix_spectral_norms
+from ganlip.metrics.frechet import frechet_distance
+from ganlip.metrics.spectra import LayerSpectrum, spectra
+from ganlip.metrics.swd import sliced_wasserstein
+from ganlip.metrics.w1 import exact_w1
 
-__all__ = ["matrix_spectral_norms"]
+__all__ = ["LayerSpectrum", "exact_w1", "frechet_distance", "sliced_wasserstein", "spectra"]

@@ -1,23 +1,154 @@
-"""Spectral norms of a critic's layers."""
+"""Spectral norms of a critic's layers, and the bounds they give on its Lipschitz constant."""
 
 from __future__ import annotations
 
-import torch
-from torch import nn
+import math
+from dataclasses import asdict, dataclass
 
-LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils import parametrize
+
+from ganlip.gradients import input_gradient_norms, interpolate
+
+LAYERS = (nn.Linear, nn.Conv2d)
+
+
+@dataclass
+class LayerSpectrum:
+    """One critic layer. `matrix_norm`: the exact largest singular value of the effective weight reshaped to
+    `(out, in * kernel)`, what spectral normalization controls. `power_estimate`: that of the raw weight as
+    spectral normalization's power iteration currently holds it (`uᵀWv`; None without `sn`). `operator_norm`:
+    the norm of the layer as a linear map on its actual input shape (for a convolution this depends on stride,
+    padding and input size, and is not `matrix_norm`)."""
+
+    name: str
+    kind: str
+    input_shape: tuple[int, ...]
+    matrix_norm: float
+    power_estimate: float | None
+    operator_norm: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 @torch.no_grad()
-def matrix_spectral_norms(critic: nn.Module) -> dict[str, float]:
-    """For each Linear/Conv layer, the exact largest singular value (SVD) of its effective weight reshaped
-    to `(out, in * kernel)`: the quantity spectral normalization controls. Keys are the layers' names."""
-    was_training = critic.training
-    critic.eval()  # reading a parametrized weight in training mode would advance spectral norm's power iteration
-    norms = {}
-    for name, layer in critic.named_modules():
-        if isinstance(layer, LAYERS):
-            matrix = layer.weight.detach().flatten(1).float()
-            norms[name] = torch.linalg.matrix_norm(matrix, ord=2).item()
-    critic.train(was_training)
-    return norms
+def spectra(critic: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100) -> list[LayerSpectrum]:
+    """One record per Linear/Conv2d layer of `critic` for inputs of shape `input_shape` (no batch dimension)."""
+    parameter = next(critic.parameters())
+    with _evaluation(critic):
+        shapes = _input_shapes(critic, torch.zeros(1, *input_shape, device=parameter.device, dtype=parameter.dtype))
+        records = []
+        for name, layer in _layers(critic):
+            weight = layer.weight.detach()
+            if isinstance(layer, nn.Conv2d):
+                operator = conv_operator_norm(layer, shapes[name], n_iter)
+                kind = "conv"
+            else:
+                operator = _matrix_norm(weight)
+                kind = "linear"
+            records.append(
+                LayerSpectrum(name, kind, shapes[name], _matrix_norm(weight), _power_estimate(layer), operator)
+            )
+    return records
+
+
+def lipschitz_upper_bound(records: list[LayerSpectrum]) -> float:
+    """`prod_l ‖layer_l‖` over operator norms: bounds Lip(D) above for activations of slope at most 1 and no
+    skip connections (SEEDS.md)."""
+    return math.prod(record.operator_norm for record in records)
+
+
+def gradient_norm_maxima(critic: nn.Module, real: Tensor, fake: Tensor, seed: int = 0) -> dict[str, float]:
+    """The largest `‖∇_x D‖` on real, fake and interpolated samples; their maximum bounds Lip(D) below."""
+    generator = torch.Generator(real.device).manual_seed(seed)
+    with _evaluation(critic):
+        maxima = {
+            "real": input_gradient_norms(critic, real).max().item(),
+            "fake": input_gradient_norms(critic, fake).max().item(),
+            "interp": input_gradient_norms(critic, interpolate(real, fake, generator)).max().item(),
+        }
+    return maxima
+
+
+def conv_operator_norm(layer: nn.Conv2d, input_shape: tuple[int, ...], n_iter: int = 100, tol: float = 1e-6) -> float:
+    """Largest singular value of the convolution (zero padding, no bias) as a linear map on `input_shape`
+    `(C, H, W)`: power iteration on `conv_transpose2d(conv2d(x))`."""
+    weight = layer.weight.detach()
+    conv = dict(stride=layer.stride, padding=layer.padding, dilation=layer.dilation, groups=layer.groups)
+    x = torch.randn(
+        1,
+        *input_shape,
+        device=weight.device,
+        dtype=weight.dtype,
+        generator=torch.Generator(weight.device).manual_seed(0),
+    )
+    output_shape = F.conv2d(x, weight, **conv).shape[-2:]
+    output_padding = [
+        size - ((out - 1) * s - 2 * p + d * (k - 1) + 1)
+        for size, out, s, p, d, k in zip(
+            input_shape[-2:], output_shape, layer.stride, layer.padding, layer.dilation, weight.shape[-2:], strict=True
+        )
+    ]
+    sigma = 0.0
+    for _ in range(n_iter):
+        x = x / x.norm()
+        y = F.conv2d(x, weight, **conv)
+        previous, sigma = sigma, y.norm().item()
+        x = F.conv_transpose2d(y, weight, output_padding=output_padding, **conv)
+        if abs(sigma - previous) <= tol * sigma:
+            break
+    return sigma
+
+
+class _evaluation:
+    """Eval mode for the duration (reading a parametrized weight in training mode would advance spectral
+    normalization's power iteration), restoring the previous mode after."""
+
+    def __init__(self, module: nn.Module):
+        self.module = module
+
+    def __enter__(self) -> None:
+        self.was_training = self.module.training
+        self.module.eval()
+
+    def __exit__(self, *_) -> None:
+        self.module.train(self.was_training)
+
+
+def _layers(critic: nn.Module):
+    return [(name, layer) for name, layer in critic.named_modules() if isinstance(layer, LAYERS)]
+
+
+def _matrix_norm(weight: Tensor) -> float:
+    return torch.linalg.matrix_norm(weight.detach().flatten(1).double(), ord=2).item()
+
+
+def _power_estimate(layer: nn.Module) -> float | None:
+    if not parametrize.is_parametrized(layer, "weight"):
+        return None
+    raw = layer.parametrizations.weight.original.detach()
+    for module in layer.parametrizations.weight:
+        if hasattr(module, "sigma"):  # spectral normalization's parametrization
+            return module.sigma(raw).item()
+    return None
+
+
+def _input_shapes(critic: nn.Module, example: Tensor) -> dict[str, tuple[int, ...]]:
+    shapes: dict[str, tuple[int, ...]] = {}
+
+    def recorder(name: str):
+        def record(module: nn.Module, inputs: tuple[Tensor, ...], output: Tensor) -> None:
+            shapes.setdefault(name, tuple(inputs[0].shape[1:]))
+
+        return record
+
+    hooks = [layer.register_forward_hook(recorder(name)) for name, layer in _layers(critic)]
+    try:
+        critic(example)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return shapes

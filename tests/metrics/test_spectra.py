@@ -1,0 +1,59 @@
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ganlip.constraints import build
+from ganlip.metrics import spectra
+from ganlip.metrics.spectra import conv_operator_norm, gradient_norm_maxima, lipschitz_upper_bound
+from tests.conftest import conv_critic
+
+
+def dense_operator(layer: nn.Conv2d, input_shape) -> torch.Tensor:
+    """The convolution (no bias) as a dense matrix: its action on every basis vector of the input."""
+    n = torch.Size(input_shape).numel()
+    basis = torch.eye(n, dtype=torch.float64).reshape(n, *input_shape)
+    weight = layer.weight.detach().double()
+    columns = F.conv2d(basis, weight, None, layer.stride, layer.padding, layer.dilation, layer.groups)
+    return columns.reshape(n, -1).T
+
+
+@pytest.mark.parametrize(
+    ("arguments", "shape"),
+    [
+        (dict(in_channels=2, out_channels=3, kernel_size=3, padding=1), (2, 5, 5)),
+        (dict(in_channels=2, out_channels=4, kernel_size=4, stride=2, padding=1), (2, 6, 6)),
+        (dict(in_channels=3, out_channels=2, kernel_size=3, stride=2), (3, 7, 7)),  # needs output_padding
+        (dict(in_channels=2, out_channels=2, kernel_size=3, padding=2, dilation=2), (2, 5, 4)),
+    ],
+)
+def test_conv_operator_norm_matches_the_dense_matrix(arguments, shape):
+    conv = nn.Conv2d(**arguments).double()
+    expected = torch.linalg.svdvals(dense_operator(conv, shape))[0].item()
+    assert conv_operator_norm(conv, shape, n_iter=2000, tol=1e-12) == pytest.approx(expected, rel=1e-6)
+
+
+def test_records_per_layer():
+    critic = conv_critic()
+    build("sn").attach(critic)
+    records = spectra(critic, (3, 8, 8))
+    assert [r.name for r in records] == ["0", "2", "5"]
+    assert [r.input_shape for r in records] == [(3, 8, 8), (8, 4, 4), (64,)]
+    assert critic.training  # measured in eval mode, mode restored
+    critic.eval()  # so that reading the weights below does not advance the power iteration
+    for record, layer in zip(records, (critic[0], critic[2], critic[5]), strict=True):
+        assert record.matrix_norm == pytest.approx(
+            torch.linalg.svdvals(layer.weight.detach().flatten(1))[0].item(), rel=1e-5
+        )
+        raw = layer.parametrizations.weight.original.detach().flatten(1)
+        # u, v have had only the warm-up iterations: the estimate is below the true σ of the raw weight
+        assert 0 < record.power_estimate <= torch.linalg.svdvals(raw)[0].item() * (1 + 1e-5)
+    assert records[-1].operator_norm == pytest.approx(records[-1].matrix_norm)
+
+
+def test_upper_bound_is_above_every_gradient_norm():
+    critic = conv_critic()
+    records = spectra(critic, (3, 8, 8))
+    maxima = gradient_norm_maxima(critic, torch.randn(64, 3, 8, 8), torch.randn(64, 3, 8, 8))
+    assert set(maxima) == {"real", "fake", "interp"}
+    assert max(maxima.values()) <= lipschitz_upper_bound(records) * (1 + 1e-4)
