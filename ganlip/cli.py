@@ -134,5 +134,31 @@ def sample(generator: str, n: int, out: str, seed: int) -> None:
     click.echo(f"wrote {sample_grid(generator, n, Path(out), seed)}")
 
 
+@cli.command()
+@click.argument("source", type=click.Path())
+@click.option("--n", default=256, show_default=True, help="Samples for the gradient-norm lower bound.")
+def inspect(source: str, n: int) -> None:
+    """Print a critic's per-layer spectra and Lipschitz bounds."""
+    from ganlip.inspection import format_report, inspect_critic
+
+    click.echo(format_report(*inspect_critic(source, n)))
+
+
+@cli.command()
+@click.argument("first", type=click.Path())
+@click.argument("second", type=click.Path())
+@click.option("--n", default=10_000, show_default=True, help="Samples drawn from a generator.")
+@click.option("--dims", default=2048, show_default=True, type=click.Choice(["64", "192", "768", "2048"]))
+@click.option("--inception-weights", type=click.Path(dir_okay=False), help="pytorch-fid's FID Inception weights.")
+@click.option("--batch-size", default=50, show_default=True)
+@click.option("--resolution", type=int, help="Resize folder images to this size (default: the first image's).")
+@click.option("--device", default="auto", type=click.Choice(["auto", "cpu", "cuda"]))
+def fid(first, second, n, dims, inception_weights, batch_size, resolution, device) -> None:
+    """FID between two of: image folders, .npz statistics, generators (exported file or run directory)."""
+    from ganlip.evaluate import fid_between
+
+    click.echo(f"{fid_between(first, second, n, int(dims), inception_weights, batch_size, device, resolution):.4f}")
+
+
 def main() -> None:
     cli(prog_name="ganlip")

@@ -244,6 +244,9 @@ def save_picture(run: Run, logger: Logger) -> None:
 def prepare_fid(run: Run, logger: Logger) -> None:
     """Load Inception and the data's reference statistics; without the weights, train on without FID."""
     config = run.config
+    if len(run.data_shape) == 1:
+        logger.message("FID is off for this run: it measures images, and these data are 2-D points.")
+        return
     try:
         run.fid_model = InceptionFeatures(config.fid_dims, config.inception_weights).to(run.device)
     except GanlipError as error:

@@ -21,7 +21,12 @@ def test_each_core_strategy_trains_and_writes_a_run_directory(tmp_path, data, co
     for line in lines:
         assert all(torch.isfinite(torch.tensor(value)) for value in line.values())
         assert {"loss/critic", "loss/generator", "wasserstein", "grad_norm/input_max"} <= set(line)
-    assert any(key.startswith("spectral_norm/") for key in lines[-1])
+    measured = lines[-1]
+    for key in ("tightness", "w1_exact", "wasserstein_eval", "swd", "lipschitz/upper", "lipschitz/lower"):
+        assert key in measured
+    assert any(key.startswith("spectral_norm/") for key in measured)
+    assert any(key.startswith("operator_norm/") for key in measured)
+    assert measured["lipschitz/lower"] <= measured["lipschitz/upper"] * (1 + 1e-4)
     assert (run_dir / "samples" / "step_000004.png").is_file()
     assert list((run_dir / "tb").glob("events.out.tfevents.*"))
     assert {p.name for p in (run_dir / "checkpoints").iterdir()} == {"last.pt", "step_000002.pt", "step_000004.pt"}

@@ -44,7 +44,8 @@ def _hub_serving(weights: Path) -> Iterator[None]:
     if weights.resolve() == hub_weights_path().resolve():
         yield
         return
-    previous = torch.hub.get_dir()
+    # torch.hub has no public way back to "unset" (follow $TORCH_HOME), so restore its private field as it was
+    previous = getattr(torch.hub, "_hub_dir", None)
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "checkpoints").mkdir()
         (Path(folder) / "checkpoints" / WEIGHTS_FILE).symlink_to(weights.resolve())
@@ -52,7 +53,7 @@ def _hub_serving(weights: Path) -> Iterator[None]:
         try:
             yield
         finally:
-            torch.hub.set_dir(previous)
+            torch.hub._hub_dir = previous
 
 
 class InceptionFeatures(nn.Module):

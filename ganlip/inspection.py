@@ -1,0 +1,56 @@
+"""`ganlip inspect`: a critic's spectra and Lipschitz bounds, read from a run directory or checkpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from ganlip.checkpoint import load_checkpoint
+from ganlip.constraints import build
+from ganlip.data import load_data
+from ganlip.data.stream import fixed_subset
+from ganlip.errors import GanlipError
+from ganlip.metrics.spectra import LayerSpectrum, gradient_norm_maxima, lipschitz_upper_bound, spectra
+from ganlip.models import build_model
+
+
+def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum], dict[str, float], str]:
+    """Spectra of the checkpointed critic, the largest input-gradient norms on `n` real (when the data can be
+    loaded), fake and interpolated samples, and a note on what was measured."""
+    checkpoint = load_checkpoint(Path(source))
+    config = checkpoint["config"]
+    data_shape = tuple(checkpoint["data_shape"])
+    generator, critic = build_model(config["arch"], data_shape, latent_dim=config["latent_dim"], width=config["width"])
+    critic = build(config["constraint"]).attach(critic)
+    generator.load_state_dict(checkpoint["generator"])
+    critic.load_state_dict(checkpoint["critic"])
+    generator.eval()
+    with torch.no_grad():
+        fake = generator(torch.randn(n, generator.latent_dim, generator=torch.Generator().manual_seed(0)))
+    note = f"step {checkpoint['step']}, constraint {config['constraint']}"
+    try:
+        dataset = load_data(config["data"], config["data_root"], config["resolution"], config["split"])
+        real = fixed_subset(dataset, n, config["seed"])
+    except GanlipError:
+        real = fake[torch.randperm(n, generator=torch.Generator().manual_seed(1))]
+        note += "; data not found, so 'real' holds generated samples"
+    return spectra(critic, data_shape), gradient_norm_maxima(critic, real, fake), note
+
+
+def format_report(records: list[LayerSpectrum], maxima: dict[str, float], note: str) -> str:
+    header = f"{'layer':<12} {'kind':<6} {'input':<14} {'σ matrix':>9} {'σ power it.':>11} {'‖op‖':>9}"
+    lines = [note, "", header, "-" * len(header)]
+    for r in records:
+        estimate = f"{r.power_estimate:.4f}" if r.power_estimate is not None else "-"
+        shape = "x".join(map(str, r.input_shape))
+        lines.append(
+            f"{r.name:<12} {r.kind:<6} {shape:<14} {r.matrix_norm:>9.4f} {estimate:>11} {r.operator_norm:>9.4f}"
+        )
+    lines += [
+        "",
+        f"Lip(D) upper bound (product of operator norms): {lipschitz_upper_bound(records):.4g}",
+        f"Lip(D) lower bound (largest ‖∇D‖ seen): {max(maxima.values()):.4g}  "
+        + "  ".join(f"{where} {value:.4g}" for where, value in maxima.items()),
+    ]
+    return "\n".join(lines)

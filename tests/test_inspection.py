@@ -1,0 +1,26 @@
+import pytest
+from click.testing import CliRunner
+
+from ganlip.cli import cli
+from ganlip.inspection import inspect_critic
+from ganlip.train import train
+from tests.conftest import tiny_config
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    return train(tiny_config(tmp_path_factory.mktemp("inspect"), constraint="sn", steps=2), quiet=True)
+
+
+def test_inspect_reads_a_run(run_dir):
+    records, maxima, note = inspect_critic(run_dir, n=32)
+    assert [r.name for r in records] == ["net.0", "net.2", "net.4", "net.6"]
+    assert records[0].input_shape == (1, 32, 32) and records[-1].input_shape == (16, 4, 4)
+    assert all(r.power_estimate is not None for r in records)
+    assert set(maxima) == {"real", "fake", "interp"} and "step 2" in note
+
+
+def test_inspect_command_prints_a_table(run_dir):
+    result = CliRunner().invoke(cli, ["inspect", str(run_dir / "checkpoints" / "last.pt"), "--n", "16"])
+    assert result.exit_code == 0, result.output
+    assert "upper bound" in result.output and "net.6" in result.output
