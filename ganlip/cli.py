@@ -135,6 +135,19 @@ def sample(generator: str, n: int, out: str, seed: int) -> None:
 
 
 @cli.command()
+def strategies() -> None:
+    """List the Lipschitz strategies with their parameters and costs."""
+    from ganlip.constraints import describe
+
+    rows = describe()
+    width = max(len(row["name"]) for row in rows)
+    for row in rows:
+        click.echo(f"{row['name']:<{width}}  {row['kind']:<17}  {row['parameters']}")
+        click.echo(f"{'':<{width}}  {'':<17}  cost: {row['cost']}")
+    click.echo("\nCompose with +, e.g. sn+gp:weight=10; parameters as name:key=value,key=value.")
+
+
+@cli.command()
 @click.argument("source", type=click.Path())
 @click.option("--n", default=256, show_default=True, help="Samples for the gradient-norm lower bound.")
 def inspect(source: str, n: int) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
+from torch.utils.data import Dataset
 
 from ganlip import config as config_module
 from ganlip.checkpoint import checkpoint_in, load_checkpoint, save_checkpoint
@@ -100,10 +101,14 @@ class Run:
         }
 
 
-def build_run(config: Config, checkpoint: dict | None = None) -> Run:
+def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset | None = None) -> Run:
+    """Everything from a resolved config; `dataset` replaces the configured data (benchmarks, tests)."""
     device = select_device(config.device)
     torch.manual_seed(config.seed)
-    dataset = load_data(config.data, config.data_root, config.resolution, config.split, config.download, config.seed)
+    if dataset is None:
+        dataset = load_data(
+            config.data, config.data_root, config.resolution, config.split, config.download, config.seed
+        )
     data_shape = tuple(dataset[0].shape)
     generator, critic = build_model(config.arch, data_shape, latent_dim=config.latent_dim, width=config.width)
     constraint = build(config.constraint)

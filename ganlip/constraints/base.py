@@ -37,8 +37,13 @@ class Constraint:
     """
 
     name: ClassVar[str] = ""
-    kind: ClassVar[str] = "none"
+    kind: ClassVar[str] = "none"  # reparametrization | projection | penalty | none
+    cost: ClassVar[str] = "none"  # what it adds to a critic step, for `ganlip strategies`
     recipe: ClassVar[OptimizerRecipe | None] = None
+    # Reparametrizations stack in this order, lowest innermost (applied to the raw weight first).
+    stack_order: ClassVar[int] = 0
+    # A normalization fixes the scale of the weight; two of them on one weight contradict each other.
+    normalizes: ClassVar[bool] = False
 
     def attach(self, critic: nn.Module) -> nn.Module:
         return critic
@@ -54,15 +59,26 @@ class Constraint:
         return [self]
 
     def __str__(self) -> str:
-        params = ",".join(f"{f.name}={getattr(self, f.name)}" for f in dataclasses.fields(self))  # type: ignore[arg-type]
+        params = ",".join(f"{f.name}={getattr(self, f.name)}" for f in dataclasses.fields(self) if f.init)  # type: ignore[arg-type]
         return f"{self.name}:{params}" if params else self.name
 
 
 class Composite(Constraint):
-    """Several strategies at once. Hooks run in the order the spec names them: reparametrizations stack with
-    the first named innermost, penalties add up, projections run one after another."""
+    """Several strategies at once. Reparametrizations stack by `stack_order` (weight standardization, then a
+    normalization), whatever order the spec names them in; penalties add up; projections run after each critic
+    step in the order named. Two normalizations of the same weight (e.g. `sn+fn`) are refused."""
 
     def __init__(self, parts: list[Constraint]):
+        names = [part.name for part in parts]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise GanlipError(f"constraint '{repeated[0]}' is named twice; give each strategy once.")
+        normalizations = [part.name for part in parts if part.normalizes]
+        if len(normalizations) > 1:
+            raise GanlipError(
+                f"{' and '.join(normalizations)} both normalize the critic's weights, and the second would undo "
+                f"the first; keep one of them."
+            )
         self._parts = parts
 
     @property
@@ -74,7 +90,7 @@ class Composite(Constraint):
         return next((part.recipe for part in self._parts if part.recipe is not None), None)
 
     def attach(self, critic: nn.Module) -> nn.Module:
-        for part in self._parts:
+        for part in sorted(self._parts, key=lambda part: part.stack_order):
             critic = part.attach(critic)
         return critic
 
@@ -103,6 +119,18 @@ def available() -> list[str]:
     return _REGISTRY.names()
 
 
+def describe() -> list[dict[str, str]]:
+    """One row per strategy: name, kind, parameters with defaults, extra cost, the docstring's first line."""
+    rows = []
+    for name in available():
+        cls = _REGISTRY[name]
+        fields = [f for f in dataclasses.fields(cls) if f.init] if dataclasses.is_dataclass(cls) else []
+        parameters = ", ".join(f"{f.name}={f.default}" for f in fields) or "-"
+        summary = (cls.__doc__ or "").strip().split("\n")[0]
+        rows.append({"name": name, "kind": cls.kind, "parameters": parameters, "cost": cls.cost, "summary": summary})
+    return rows
+
+
 def strategy_class(name: str) -> type[Constraint]:
     return _REGISTRY[name]
 
@@ -110,16 +138,28 @@ def strategy_class(name: str) -> type[Constraint]:
 def build(spec: str | list[str] | tuple[str, ...]) -> Constraint:
     """A strategy from its spec: `name[:key=value,...]`, several joined by `+` (e.g. `sn+gp:weight=10`)."""
     text = "+".join(spec) if isinstance(spec, (list, tuple)) else spec
-    parts = [_build_one(part.strip()) for part in text.split("+") if part.strip()]
+    parts = [_build_one(part.strip()) for part in _split_spec(text) if part.strip()]
     if not parts:
         raise GanlipError(f"constraint spec '{text}' names no strategy; valid: {', '.join(available())}.")
     return parts[0] if len(parts) == 1 else Composite(parts)
 
 
+def _split_spec(text: str) -> list[str]:
+    """Split at each `+` that starts a strategy name; a `+` inside a value (`gp:at=real+fake`) stays."""
+    pieces: list[str] = []
+    for piece in text.split("+"):
+        starts_strategy = piece.partition(":")[0].strip() in _REGISTRY.names() or ":" in piece
+        if pieces and not starts_strategy and "=" in pieces[-1]:
+            pieces[-1] += "+" + piece
+        else:
+            pieces.append(piece)
+    return pieces
+
+
 def _build_one(text: str) -> Constraint:
     name, _, params = text.partition(":")
     cls = strategy_class(name.strip())
-    fields = {f.name: f for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else {}
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init} if dataclasses.is_dataclass(cls) else {}
     types = typing.get_type_hints(cls) if fields else {}
     kwargs: dict[str, Any] = {}
     for assignment in filter(None, (p.strip() for p in params.split(","))):

@@ -21,6 +21,7 @@ class WeightClipping(Constraint):
 
     c: float = 0.01
     kind = "projection"
+    cost = "one clamp per parameter after the optimizer step"
     recipe = OptimizerRecipe("rmsprop", 5e-5)
 
     def __post_init__(self) -> None:

@@ -34,7 +34,10 @@ class FrobeniusNorm(Constraint):
 
     c: float = 1.0
     kind = "reparametrization"
+    cost = "one norm per layer"
     recipe = OptimizerRecipe("adam", 2e-4, (0.0, 0.9))
+    stack_order = 1
+    normalizes = True
 
     def __post_init__(self) -> None:
         require(self.c > 0, f"fn: c must be positive, got {self.c}.")

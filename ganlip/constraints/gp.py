@@ -1,37 +1,54 @@
-"""Two-sided gradient penalty on real/fake interpolates (Gulrajani et al. 2017, WGAN-GP)."""
+"""Two-sided gradient penalty (Gulrajani et al. 2017, WGAN-GP), with R1 and friends as options."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
+import torch
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require
 from ganlip.gradients import input_gradient_norms, interpolate
 
+WHERE = ("interp", "real", "fake", "real+fake")
+
 
 @register("gp")
 @dataclass
 class GradientPenalty(Constraint):
-    """`weight * E[(‖∇D(x̂)‖ - 1)²]` with `x̂ = eps * real + (1 - eps) * fake`, `eps ~ U[0, 1]` per sample
-    (WGAN-GP eq. 3). The gradient is taken with `create_graph=True`, so the penalty costs a double backward.
+    """`weight * E[(‖∇D(x)‖ - target)²]` at points `x` chosen by `at`; by default real/fake interpolates
+    `x = eps * real + (1 - eps) * fake`, `eps ~ U[0, 1]` per sample (WGAN-GP eq. 3). `gp:at=real,target=0`
+    is the R1 penalty (Mescheder et al. 2018) with `weight = gamma / 2`. The gradient is taken with
+    `create_graph=True`, so the penalty costs a double backward.
 
-    Parameters: `weight` (lambda, default 10). Touches no layer: it acts through the loss.
+    Parameters: `weight` (10), `target` (1), `at` (interp | real | fake | real+fake). Touches no layer.
     Paper recipe: Adam, lr 1e-4, betas (0, 0.9), 5 critic steps per generator step, no batch norm in D.
     """
 
     weight: float = 10.0
+    target: float = 1.0
+    at: str = "interp"
     one_sided: ClassVar[bool] = False
     kind = "penalty"
+    cost = "a double backward through the critic"
     recipe = OptimizerRecipe("adam", 1e-4, (0.0, 0.9))
 
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"{self.name}: weight must be 0 or more, got {self.weight}; WGAN-GP uses 10.")
+        require(self.target >= 0, f"{self.name}: target must be 0 or more, got {self.target}.")
+        require(self.at in WHERE, f"{self.name}: at must be one of {', '.join(WHERE)}, got '{self.at}'.")
+
+    def points(self, real: Tensor, fake: Tensor) -> Tensor:
+        if self.at == "interp":
+            return interpolate(real, fake)
+        if self.at == "real+fake":
+            return torch.cat([real, fake])
+        return real if self.at == "real" else fake
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
-        norms = input_gradient_norms(critic, interpolate(real, fake), create_graph=True)
-        excess = norms - 1.0
+        norms = input_gradient_norms(critic, self.points(real, fake), create_graph=True)
+        excess = norms - self.target
         if self.one_sided:
             excess = excess.clamp_min(0.0)
         return self.weight * excess.square().mean()

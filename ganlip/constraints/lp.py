@@ -11,10 +11,11 @@ from ganlip.constraints.gp import GradientPenalty
 @register("lp")
 @dataclass
 class OneSidedGradientPenalty(GradientPenalty):
-    """`weight * E[max(‖∇D(x̂)‖ - 1, 0)²]` on interpolates: only slopes above 1 are penalized, which matches
-    the constraint `Lip(D) <= 1` rather than `= 1`.
+    """`weight * E[max(‖∇D(x)‖ - target, 0)²]`: only slopes above the target are penalized, which matches the
+    constraint `Lip(D) <= 1` rather than `= 1`.
 
-    Parameters: `weight` (default 10). Paper recipe as WGAN-GP: Adam 1e-4, betas (0, 0.9).
+    Parameters: `weight` (10), `target` (1), `at` (interp | real | fake | real+fake), as for `gp`.
+    Paper recipe as WGAN-GP: Adam 1e-4, betas (0, 0.9).
     """
 
     one_sided = True

@@ -1,4 +1,4 @@
-"""Spectral normalization (Miyato et al. 2018, SNGAN)."""
+"""Spectral normalization (Miyato et al. 2018, SNGAN), of the weight matrix or of the convolution itself."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
 from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require, weight_matrix, weighted_layers
+from ganlip.operators import conv, conv_arguments, power_step
 
 # Iterations run once when a layer is attached, so that the first training step starts from a converged `u`.
 WARMUP_ITERATIONS = 15
+MODES = ("matrix", "operator")
 
 
 class SpectralNormalization(nn.Module):
@@ -45,28 +47,82 @@ class SpectralNormalization(nn.Module):
         return weight / self.sigma(weight)
 
 
+class ConvOperatorNormalization(nn.Module):
+    """A parametrization for a Conv2d: `W ↦ W / ‖conv_W‖`, the norm of the convolution as a linear map on the
+    layer's input shape, by power iteration with `conv2d` / `conv_transpose2d` and a persistent input-shaped
+    `u`. The shape is learnt from the layer's first call (a forward pre-hook), so `u` starts empty."""
+
+    def __init__(self, layer: nn.Conv2d, n_iter: int = 1, eps: float = 1e-12):
+        super().__init__()
+        self.n_iter = n_iter
+        self.eps = eps
+        self.arguments = conv_arguments(layer)
+        self.register_buffer("u", torch.empty(0, device=layer.weight.device, dtype=layer.weight.dtype))
+
+    def watch(self, layer: nn.Conv2d, inputs: tuple[Tensor, ...]) -> None:
+        """Forward pre-hook: (re)start `u` when the layer sees a new input shape."""
+        shape = (1, *inputs[0].shape[1:])
+        if tuple(self.u.shape) != shape:
+            raw = layer.parametrizations.weight.original.detach()
+            self.u = F.normalize(torch.randn(shape, device=raw.device, dtype=raw.dtype).flatten(), dim=0).view(shape)
+            self.power_iteration(raw, WARMUP_ITERATIONS)
+
+    @torch.no_grad()
+    def power_iteration(self, weight: Tensor, n_iter: int) -> None:
+        for _ in range(n_iter):
+            self.u.copy_(power_step(self.u, weight, self.arguments))
+
+    def sigma(self, weight: Tensor) -> Tensor:
+        return conv(self.u.clone(), weight, self.arguments).norm()
+
+    def forward(self, weight: Tensor) -> Tensor:
+        if self.u.numel() == 0:
+            return weight  # before the first call (state_dict(), printing): nothing to normalize by yet
+        if self.training:
+            self.power_iteration(weight.detach(), self.n_iter)
+        return weight / self.sigma(weight).clamp_min(self.eps)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        saved = state_dict.get(prefix + "u")
+        if saved is not None and saved.shape != self.u.shape:
+            self.u = torch.empty_like(saved)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+
 @register("sn")
 @dataclass
 class SpectralNorm(Constraint):
-    """Use `W / σ(W)` in every critic layer (SNGAN eq. 8), so each layer's matrix has largest singular value 1.
+    """Use `W / σ(W)` in every critic layer (SNGAN eq. 8). `mode=matrix` (SNGAN's): σ of the weight reshaped to
+    `(out, in * kernel)`, which for a convolution is not its norm as an operator (a 4x4 stride-2 conv so
+    normalized can stretch by about 2). `mode=operator`: σ of the convolution itself on the layer's input shape,
+    so every layer is truly 1-Lipschitz (linear layers are the same in both modes).
 
-    Parameters: `n_iter` power iterations per critic step (default 1), `eps` (default 1e-12, guards the
-    normalization of `u` and `v`). Touches the weight of every Linear and Conv layer of the critic.
+    Parameters: `n_iter` power iterations per critic step (1), `eps` (1e-12), `mode` (matrix | operator).
+    Touches the weight of every Linear and Conv layer of the critic.
     Paper recipe: Adam, lr 2e-4, betas (0, 0.9); 5 critic steps per generator step for the WGAN loss.
     """
 
     n_iter: int = 1
     eps: float = 1e-12
+    mode: str = "matrix"
     kind = "reparametrization"
+    cost = "n_iter matrix-vector products per layer (operator mode: n_iter convolutions and their transposes)"
     recipe = OptimizerRecipe("adam", 2e-4, (0.0, 0.9))
+    stack_order = 1
+    normalizes = True
 
     def __post_init__(self) -> None:
         require(self.n_iter >= 1, f"sn: n_iter must be at least 1, got {self.n_iter}; SNGAN uses 1.")
         require(self.eps > 0, f"sn: eps must be positive, got {self.eps}.")
+        require(self.mode in MODES, f"sn: mode must be matrix or operator, got '{self.mode}'.")
 
     def attach(self, critic: nn.Module) -> nn.Module:
         for _, layer in list(weighted_layers(critic)):
-            parametrize.register_parametrization(
-                layer, "weight", SpectralNormalization(layer.weight, self.n_iter, self.eps)
-            )
+            if self.mode == "operator" and isinstance(layer, nn.Conv2d):
+                normalization = ConvOperatorNormalization(layer, self.n_iter, self.eps)
+                parametrize.register_parametrization(layer, "weight", normalization)
+                layer.register_forward_pre_hook(normalization.watch)
+            else:
+                normalization = SpectralNormalization(layer.weight, self.n_iter, self.eps)
+                parametrize.register_parametrization(layer, "weight", normalization)
         return critic

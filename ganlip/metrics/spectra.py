@@ -6,11 +6,11 @@ import math
 from dataclasses import asdict, dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
 from ganlip.gradients import input_gradient_norms, interpolate
+from ganlip.operators import conv, conv_arguments, power_step
 
 LAYERS = (nn.Linear, nn.Conv2d)
 
@@ -75,9 +75,9 @@ def gradient_norm_maxima(critic: nn.Module, real: Tensor, fake: Tensor, seed: in
 
 def conv_operator_norm(layer: nn.Conv2d, input_shape: tuple[int, ...], n_iter: int = 100, tol: float = 1e-6) -> float:
     """Largest singular value of the convolution (zero padding, no bias) as a linear map on `input_shape`
-    `(C, H, W)`: power iteration on `conv_transpose2d(conv2d(x))`."""
+    `(C, H, W)`: power iteration on `conv_transpose2d(conv2d(x))`, stopped when σ changes by less than `tol`."""
     weight = layer.weight.detach()
-    conv = dict(stride=layer.stride, padding=layer.padding, dilation=layer.dilation, groups=layer.groups)
+    arguments = conv_arguments(layer)
     x = torch.randn(
         1,
         *input_shape,
@@ -85,21 +85,13 @@ def conv_operator_norm(layer: nn.Conv2d, input_shape: tuple[int, ...], n_iter: i
         dtype=weight.dtype,
         generator=torch.Generator(weight.device).manual_seed(0),
     )
-    output_shape = F.conv2d(x, weight, **conv).shape[-2:]
-    output_padding = [
-        size - ((out - 1) * s - 2 * p + d * (k - 1) + 1)
-        for size, out, s, p, d, k in zip(
-            input_shape[-2:], output_shape, layer.stride, layer.padding, layer.dilation, weight.shape[-2:], strict=True
-        )
-    ]
+    x = x / x.norm()
     sigma = 0.0
     for _ in range(n_iter):
-        x = x / x.norm()
-        y = F.conv2d(x, weight, **conv)
-        previous, sigma = sigma, y.norm().item()
-        x = F.conv_transpose2d(y, weight, output_padding=output_padding, **conv)
+        previous, sigma = sigma, conv(x, weight, arguments).norm().item()
         if abs(sigma - previous) <= tol * sigma:
             break
+        x = power_step(x, weight, arguments)
     return sigma
 
 

@@ -53,7 +53,11 @@ def test_composite_runs_every_hook():
 @pytest.mark.parametrize(
     ("spec", "words"),
     [
-        ("snn", ["unknown constraint 'snn'", "Did you mean 'sn'", "clip, fn, gp"]),
+        ("snn", ["unknown constraint 'snn'", "Did you mean 'sn'", "clip, fclip, fn"]),
+        ("sn+fn", ["both normalize"]),
+        ("gp+gp", ["named twice"]),
+        ("gp:at=middle", ["at must be one of interp"]),
+        ("sn:mode=exact", ["mode must be matrix or operator"]),
         ("sn:n_iter=0", ["n_iter must be at least 1"]),
         ("clip:c=-1", ["c must be positive"]),
         ("sn:power=2", ["no parameter 'power'", "n_iter, eps"]),

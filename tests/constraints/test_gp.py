@@ -39,3 +39,29 @@ def test_default_is_the_wgan_gp_recipe():
     gp = build("gp")
     assert gp.weight == 10
     assert (gp.recipe.name, gp.recipe.lr, gp.recipe.betas) == ("adam", 1e-4, (0.0, 0.9))
+
+
+def test_r1_is_gp_at_real_with_target_zero():
+    """R1 (Mescheder et al. 2018): gamma/2 E‖∇D(real)‖²; here weight = gamma/2."""
+    critic = mlp_critic().double()
+    real, fake = torch.randn(16, 2, dtype=torch.float64), torch.randn(16, 2, dtype=torch.float64)
+    x = real.clone().requires_grad_(True)
+    (gradient,) = torch.autograd.grad(critic(x).sum(), x)
+    expected = 5 * gradient.square().sum(dim=1).mean()
+    assert torch.allclose(build("gp:at=real,target=0,weight=5").penalty(critic, real, fake), expected)
+
+
+@pytest.mark.parametrize(("at", "count"), [("real", 16), ("fake", 16), ("real+fake", 32)])
+def test_points_chosen_by_at(at, count):
+    real, fake = torch.zeros(16, 2), torch.ones(16, 2)
+    points = build(f"gp:at={at}").points(real, fake)
+    assert len(points) == count
+    assert points.sum().item() == {"real": 0, "fake": 32, "real+fake": 32}[at]
+
+
+def test_target_moves_the_closed_form():
+    a = torch.tensor([3.0, 4.0], dtype=torch.float64)
+    penalty = build("gp:target=2,weight=1").penalty(
+        LinearCritic(a), torch.randn(4, 2, dtype=torch.float64), torch.randn(4, 2, dtype=torch.float64)
+    )
+    assert penalty.item() == pytest.approx((5 - 2) ** 2)
