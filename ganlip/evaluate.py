@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -48,13 +49,14 @@ def dataset_batches(dataset: Dataset, n: int, batch_size: int) -> Iterator[Tenso
 
 def source_statistics(
     source: str | Path,
-    model: InceptionFeatures,
+    model: Callable[[], InceptionFeatures],
     n: int,
     batch_size: int,
     device: torch.device,
     resolution: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """FID statistics of a `.npz` file, an exported generator, a run directory, or a folder of images."""
+    """FID statistics of a `.npz` file, an exported generator, a run directory, or a folder of images.
+    `model()` gives the Inception network; it is only called when features must be computed."""
     path = Path(source)
     if path.suffix == ".npz":
         return load_statistics(path)
@@ -67,13 +69,13 @@ def source_statistics(
         if not images:
             raise GanlipError(f"{path} holds no images, run directory or statistics; pass one of those.")
         files = ImageFiles(images, resolution or _first_size(images[0]))
-        return statistics(batched_features(model, dataset_batches(files, len(files), batch_size), device))
+        return statistics(batched_features(model(), dataset_batches(files, len(files), batch_size), device))
     else:
         raise GanlipError(
             f"cannot compute FID statistics of {path}: pass a folder of images, a run directory, "
             f"an exported .safetensors generator or an .npz statistics file."
         )
-    return statistics(batched_features(model, generator_batches(generator, n, batch_size, device), device))
+    return statistics(batched_features(model(), generator_batches(generator, n, batch_size, device), device))
 
 
 def _first_size(image: Path) -> int:
@@ -95,7 +97,7 @@ def fid_between(
 ) -> float:
     """FID between two sources (see `source_statistics`); generators contribute `n` samples."""
     device_ = select_device(device)
-    model = InceptionFeatures(dims, weights).to(device_)
+    model = functools.cache(lambda: InceptionFeatures(dims, weights).to(device_))
     first = source_statistics(a, model, n, batch_size, device_, resolution)
     second = source_statistics(b, model, n, batch_size, device_, resolution)
     return frechet_distance(*first, *second)

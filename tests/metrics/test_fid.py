@@ -113,3 +113,21 @@ def test_training_without_weights_runs_on(tmp_path, monkeypatch):
     monkeypatch.delenv("GANLIP_INCEPTION_WEIGHTS", raising=False)
     run_dir = train(tiny_config(tmp_path, "8gaussians", fid_every=2, steps=2), quiet=True)
     assert "fid" not in (run_dir / "metrics.jsonl").read_text()
+
+
+def test_fid_command_on_statistics_needs_no_weights(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ganlip.cli import cli
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "no_weights"))
+    rng = np.random.default_rng(1)
+    first, second = statistics(rng.standard_normal((50, 8))), statistics(rng.standard_normal((50, 8)) * 2)
+    save_statistics(tmp_path / "a.npz", *first)
+    save_statistics(tmp_path / "b.npz", *second)
+    result = CliRunner().invoke(cli, ["fid", str(tmp_path / "a.npz"), str(tmp_path / "b.npz")])
+    assert result.exit_code == 0, result.output
+    assert float(result.output) == pytest.approx(frechet_distance(*first, *second), abs=1e-4)
+    images = image_folder(tmp_path / "images", 0, n=2)
+    missing = CliRunner().invoke(cli, ["fid", str(tmp_path / "a.npz"), str(images)])
+    assert missing.exit_code == 2 and "FID Inception weights not found" in missing.output
