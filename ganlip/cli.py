@@ -135,6 +135,18 @@ def sample(generator: str, n: int, out: str, seed: int) -> None:
 
 
 @cli.command()
+def models() -> None:
+    """List the architectures with their parameter counts at the papers' sizes (3-channel images)."""
+    from ganlip.models import available_models
+    from ganlip.models.registry import parameter_counts
+
+    click.echo(f"{'arch':<8} {'px':>4} {'G params':>12} {'D params':>12}")
+    for name in available_models():
+        for resolution, generator, critic in parameter_counts(name):
+            click.echo(f"{name:<8} {resolution or '2-D':>4} {generator:>12,} {critic:>12,}")
+
+
+@cli.command()
 def strategies() -> None:
     """List the Lipschitz strategies with their parameters and costs."""
     from ganlip.constraints import describe

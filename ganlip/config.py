@@ -31,15 +31,22 @@ class Config:
     arch: str | None = None
     latent_dim: int | None = None
     width: int | None = None
+    critic_norm: str | None = None  # resnet: none | layer (WGAN-GP's 64-px critic used layer norm)
     # Lipschitz strategy, a spec such as "sn" or "sn+gp:weight=10"
     constraint: str = "sn"
     # optimisation (WGAN: 5 critic steps per generator step); None takes the strategy's paper defaults
     steps: int = 1500
     n_critic: int = 5
     batch_size: int = 64
+    g_batch_size: int | None = None  # generator batch; None: batch_size (WGAN-GP's ResNet used 2x)
     optimizer: str | None = None
     lr: float | None = None
     betas: list[float] | None = None
+    lr_decay: str = "none"  # none | linear (to 0 at decay_steps, as WGAN-GP's and SNGAN's ResNets)
+    decay_steps: int | None = None  # the decay's horizon, fixed when a run starts; None: steps
+    # exponential moving average of the generator, used for samples, metrics and export; 0: off
+    ema_decay: float = 0.0
+    ema_start: int = 0
     # run
     device: str = "auto"
     seed: int = 0
@@ -155,7 +162,8 @@ def _first_line(error: Exception) -> str:
 def validate(config: Config) -> None:
     """Checks of values that need no registry; names of data, models and strategies are checked where built."""
     positive = ["steps", "n_critic", "batch_size", "log_every", "sample_every", "checkpoint_every", "n_samples"]
-    positive += ["measure_every", "measure_samples", "fid_samples", "resolution", "latent_dim", "width", "lr"]
+    positive += ["decay_steps", "measure_every", "measure_samples", "fid_samples"]
+    positive += ["resolution", "latent_dim", "width", "lr"]
     for key in positive:
         value = getattr(config, key)
         if value is not None and value <= 0:
@@ -171,5 +179,13 @@ def validate(config: Config) -> None:
         raise GanlipError(f"optimizer '{config.optimizer}' is not valid; use one of {', '.join(OPTIMIZERS)}.")
     if config.betas is not None and (len(config.betas) != 2 or not all(0 <= b < 1 for b in config.betas)):
         raise GanlipError(f"betas must be two numbers in [0, 1), got {config.betas}.")
+    if config.lr_decay not in ("none", "linear"):
+        raise GanlipError(f"lr_decay '{config.lr_decay}' is not valid; use none or linear.")
+    if not 0 <= config.ema_decay < 1:
+        raise GanlipError(f"ema_decay must be in [0, 1) (0 turns the average off), got {config.ema_decay}.")
+    if config.g_batch_size is not None and config.g_batch_size <= 0:
+        raise GanlipError(f"config key 'g_batch_size' must be positive, got {config.g_batch_size}.")
+    if config.ema_start < 0:
+        raise GanlipError(f"config key 'ema_start' must be 0 or more, got {config.ema_start}.")
     if not config.constraint.strip():
         raise GanlipError("constraint is empty; name a strategy such as 'sn' or 'none'.")

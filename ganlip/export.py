@@ -13,7 +13,7 @@ from torch import nn
 
 from ganlip.checkpoint import load_checkpoint
 from ganlip.errors import GanlipError
-from ganlip.models import build_model
+from ganlip.models import build_model, sizes_from
 
 FORMAT = "ganlip-generator"
 FORMATS = ("safetensors", "export")
@@ -36,7 +36,7 @@ def export_generator(source: str | Path, out: str | Path, formats: tuple[str, ..
     sidecar_path(out).write_text(json.dumps(meta, indent=2))
     written = [out, sidecar_path(out)]
     if "export" in formats:
-        written.append(export_program(generator, meta["latent_dim"], out.with_suffix(".pt2")))
+        written.append(export_program(generator, generator.latent_dim, out.with_suffix(".pt2")))
     return written
 
 
@@ -44,18 +44,19 @@ def generator_from_checkpoint(source: str | Path) -> tuple[nn.Module, dict[str, 
     """The generator of a run directory or checkpoint, with the metadata a sidecar records."""
     checkpoint = load_checkpoint(Path(source))
     config = checkpoint["config"]
+    averaged = checkpoint.get("generator_ema") is not None
     meta = {
         "format": FORMAT,
         "arch": config["arch"],
         "data_shape": checkpoint["data_shape"],
-        "latent_dim": config["latent_dim"],
-        "width": config["width"],
+        "sizes": sizes_from(config),
         "resolution": config["resolution"],
         "step": checkpoint["step"],
+        "ema": averaged,
         "config": config,
     }
     generator = _build(meta)
-    generator.load_state_dict(checkpoint["generator"])
+    generator.load_state_dict(checkpoint["generator_ema" if averaged else "generator"])
     return generator.eval(), meta
 
 
@@ -68,9 +69,7 @@ def export_program(generator: nn.Module, latent_dim: int, path: Path) -> Path:
 
 
 def _build(meta: dict[str, Any]) -> nn.Module:
-    generator, _ = build_model(
-        meta["arch"], tuple(meta["data_shape"]), latent_dim=meta["latent_dim"], width=meta["width"]
-    )
+    generator, _ = build_model(meta["arch"], tuple(meta["data_shape"]), **meta["sizes"])
     return generator
 
 

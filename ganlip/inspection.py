@@ -12,7 +12,7 @@ from ganlip.data import load_data
 from ganlip.data.stream import fixed_subset
 from ganlip.errors import GanlipError
 from ganlip.metrics.spectra import LayerSpectrum, gradient_norm_maxima, lipschitz_upper_bound, spectra
-from ganlip.models import build_model
+from ganlip.models import build_model, sizes_from
 
 
 def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum], dict[str, float], str]:
@@ -21,9 +21,9 @@ def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum
     checkpoint = load_checkpoint(Path(source))
     config = checkpoint["config"]
     data_shape = tuple(checkpoint["data_shape"])
-    generator, critic = build_model(config["arch"], data_shape, latent_dim=config["latent_dim"], width=config["width"])
+    generator, critic = build_model(config["arch"], data_shape, **sizes_from(config))
     critic = build(config["constraint"]).attach(critic)
-    generator.load_state_dict(checkpoint["generator"])
+    generator.load_state_dict(checkpoint.get("generator_ema") or checkpoint["generator"])
     critic.load_state_dict(checkpoint["critic"])
     generator.eval()
     with torch.no_grad():

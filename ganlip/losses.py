@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch.nn.functional as F
 from torch import Tensor
 
 from ganlip.errors import unknown_name
@@ -18,7 +19,15 @@ class WassersteinLoss:
         return -fake_scores.mean()
 
 
-LOSSES = {"wasserstein": WassersteinLoss}
+class HingeLoss(WassersteinLoss):
+    """The hinge loss of SNGAN's ResNet experiments (Miyato et al. 2018, eq. 16; Lim & Ye 2017): the critic
+    minimizes `E[max(0, 1 - D(real))] + E[max(0, 1 + D(fake))]`, the generator `-E[D(G(z))]` as in WGAN."""
+
+    def critic(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
+        return F.relu(1 - real_scores).mean() + F.relu(1 + fake_scores).mean()
+
+
+LOSSES = {"wasserstein": WassersteinLoss, "hinge": HingeLoss}
 
 
 def build_loss(name: str) -> WassersteinLoss:

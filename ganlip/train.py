@@ -21,13 +21,15 @@ from ganlip.constraints import Constraint, OptimizerRecipe, build
 from ganlip.data import BatchStream, data_spec, load_data
 from ganlip.data.stream import fixed_subset
 from ganlip.devices import select_device
+from ganlip.ema import EMA
 from ganlip.errors import GanlipError
 from ganlip.evaluate import data_statistics, generator_fid, measurements
 from ganlip.gradients import input_gradient_norms, interpolate
 from ganlip.log import Logger
 from ganlip.losses import WassersteinLoss, build_loss
 from ganlip.metrics.fid import InceptionFeatures
-from ganlip.models import build_model, family
+from ganlip.metrics.spectra import evaluation
+from ganlip.models import build_model, family, sizes_from
 from ganlip.visuals import save_samples
 
 # Used when no strategy names a recipe (e.g. only penalties without one): WGAN-GP's Adam.
@@ -52,6 +54,7 @@ def resolve(config: Config) -> Config:
         optimizer=config.optimizer or recipe.name,
         lr=config.lr or recipe.lr,
         betas=config.betas or list(recipe.betas),
+        decay_steps=config.decay_steps or config.steps,
         out=config.out or str(Path("runs") / f"{config.data}-{re.sub(r'[^A-Za-z0-9.=_-]+', '_', config.constraint)}"),
     )
     build_loss(resolved.loss)
@@ -82,10 +85,17 @@ class Run:
     fixed_noise: Tensor  # the sample grids' latents
     reference: Tensor  # fixed real samples for measurements (and under 2-D scatters)
     measure_noise: Tensor  # fixed latents for measurements
+    schedulers: list[torch.optim.lr_scheduler.LRScheduler] = field(default_factory=list)
+    ema: EMA | None = None
     fid_model: InceptionFeatures | None = None
     fid_reference: tuple | None = None
     step: int = 0
     window: list[dict[str, Tensor]] = field(default_factory=list)
+
+    @property
+    def sampler(self) -> nn.Module:
+        """The generator that samples, metrics and export use: the moving average when there is one."""
+        return self.ema.model if self.ema is not None else self.generator
 
     def state(self) -> dict:
         cuda = torch.cuda.get_rng_state_all() if self.device.type == "cuda" else []
@@ -93,9 +103,11 @@ class Run:
             "config": self.config.to_dict(),
             "data_shape": list(self.data_shape),
             "generator": self.generator.state_dict(),
+            "generator_ema": self.ema.model.state_dict() if self.ema is not None else None,
             "critic": self.critic.state_dict(),
             "optimizer_g": self.optimizer_g.state_dict(),
             "optimizer_d": self.optimizer_d.state_dict(),
+            "schedulers": [scheduler.state_dict() for scheduler in self.schedulers],
             "data_position": self.stream.position,
             "rng": {"torch": torch.get_rng_state(), "cuda": cuda},
         }
@@ -110,17 +122,24 @@ def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset |
             config.data, config.data_root, config.resolution, config.split, config.download, config.seed
         )
     data_shape = tuple(dataset[0].shape)
-    generator, critic = build_model(config.arch, data_shape, latent_dim=config.latent_dim, width=config.width)
+    generator, critic = build_model(config.arch, data_shape, **sizes_from(config.to_dict()))
     constraint = build(config.constraint)
     critic = constraint.attach(critic)
     generator, critic = generator.to(device), critic.to(device)
     optimizer_g = make_optimizer(config, generator.parameters())
     optimizer_d = make_optimizer(config, critic.parameters())
+    schedulers = []
+    if config.lr_decay == "linear":  # to zero at decay_steps (WGAN-GP's `max(0, 1 - iteration / ITERS)`)
+        decay = lambda step: max(0.0, 1.0 - step / config.decay_steps)  # noqa: E731
+        schedulers = [torch.optim.lr_scheduler.LambdaLR(o, decay) for o in (optimizer_g, optimizer_d)]
+    ema = EMA(generator, config.ema_decay, config.ema_start) if config.ema_decay > 0 else None
     step, position = 0, 0
     if checkpoint is not None:
         try:
             generator.load_state_dict(checkpoint["generator"])
             critic.load_state_dict(checkpoint["critic"])
+            if ema is not None:
+                ema.model.load_state_dict(checkpoint["generator_ema"])
         except RuntimeError as error:
             raise GanlipError(
                 f"the checkpoint does not fit the configured model ({str(error).splitlines()[0]}); "
@@ -128,6 +147,8 @@ def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset |
             ) from None
         optimizer_g.load_state_dict(checkpoint["optimizer_g"])
         optimizer_d.load_state_dict(checkpoint["optimizer_d"])
+        for scheduler, saved in zip(schedulers, checkpoint["schedulers"], strict=True):
+            scheduler.load_state_dict(saved)
         step, position = checkpoint["step"], checkpoint["data_position"]
         torch.set_rng_state(checkpoint["rng"]["torch"])
         if device.type == "cuda" and len(checkpoint["rng"]["cuda"]) == torch.cuda.device_count():
@@ -157,6 +178,8 @@ def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset |
         fixed_noise=noise.to(device),
         reference=reference.to(device),
         measure_noise=measure_noise.to(device),
+        schedulers=schedulers,
+        ema=ema,
         step=step,
     )
 
@@ -190,11 +213,16 @@ def critic_step(run: Run, real: Tensor) -> dict[str, Tensor]:
 def generator_step(run: Run) -> dict[str, Tensor]:
     """One generator update against the current critic, which stays fixed (eval mode: no power iteration)."""
     run.critic.eval().requires_grad_(False)
-    loss = run.loss.generator(run.critic(run.generator(latents(run, run.config.batch_size))))
+    batch_size = run.config.g_batch_size or run.config.batch_size
+    loss = run.loss.generator(run.critic(run.generator(latents(run, batch_size))))
     run.optimizer_g.zero_grad(set_to_none=True)
     loss.backward()
     run.optimizer_g.step()
     run.critic.train().requires_grad_(True)
+    for scheduler in run.schedulers:
+        scheduler.step()
+    if run.ema is not None:
+        run.ema.update(run.generator, run.step)
     return {"loss/generator": loss.detach()}
 
 
@@ -238,10 +266,8 @@ def check_finite(run: Run, values: dict[str, float]) -> None:
 
 
 def save_picture(run: Run, logger: Logger) -> None:
-    run.generator.eval()
-    with torch.no_grad():
-        samples = run.generator(run.fixed_noise)
-    run.generator.train()
+    with evaluation(run.sampler), torch.no_grad():
+        samples = run.sampler(run.fixed_noise)
     path = run.run_dir / "samples" / f"step_{run.step:06d}.png"
     logger.picture("samples", save_samples(samples, path, run.reference, f"step {run.step}"), run.step)
 
@@ -314,10 +340,10 @@ def train(config: Config, resume: str | Path | None = None, changes: dict | None
                 check_finite(run, values)
                 values["time/sec_per_step"] = (time.perf_counter() - started) / len(run.window)
                 if run.step % config.measure_every == 0 or final:
-                    values |= measurements(run.critic, run.generator, run.reference, run.measure_noise, config.seed)
+                    values |= measurements(run.critic, run.sampler, run.reference, run.measure_noise, config.seed)
                 if run.fid_model is not None and (run.step % config.fid_every == 0 or final):
                     values["fid"] = generator_fid(
-                        run.fid_model, run.generator, run.fid_reference, config.fid_samples, 50, run.device
+                        run.fid_model, run.sampler, run.fid_reference, config.fid_samples, 50, run.device
                     )
                 logger.scalars(run.step, values)
                 logger.progress(0, W=values["wasserstein"], D=values["loss/critic"], G=values["loss/generator"])

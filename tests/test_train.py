@@ -41,13 +41,23 @@ def test_clipped_critic_stays_in_the_box_after_training(tmp_path):
 
 def test_resumed_run_ends_with_identical_weights(tmp_path):
     """2K steps straight, and K steps resumed to 2K, end with identical generator and critic weights."""
-    common = dict(constraint="sn+gp", steps=6, checkpoint_every=3, log_every=3, sample_every=3)
+    common = dict(
+        constraint="sn+gp",
+        steps=6,
+        checkpoint_every=3,
+        log_every=3,
+        sample_every=3,
+        ema_decay=0.9,
+        lr_decay="linear",
+        decay_steps=6,  # the decay's horizon is fixed when a run starts: both runs plan for 6 steps
+        g_batch_size=24,
+    )
     straight = train(tiny_config(tmp_path / "a", **common), quiet=True)
     half = train(tiny_config(tmp_path / "b", **{**common, "steps": 3}), quiet=True)
     resumed = train(Config(), resume=half, changes={"steps": 6}, quiet=True)
     a, b = load_checkpoint(straight), load_checkpoint(resumed)
     assert b["step"] == 6
-    for part in ("generator", "critic"):
+    for part in ("generator", "critic", "generator_ema"):
         assert a[part].keys() == b[part].keys()
         assert all(torch.equal(a[part][k], b[part][k]) for k in a[part])
     logged = [json.loads(line)["step"] for line in (resumed / "metrics.jsonl").read_text().splitlines()]
@@ -81,3 +91,38 @@ def test_divergence_stops_with_the_step_named(tmp_path):
     config = tiny_config(tmp_path, "8gaussians", constraint="none", lr=1e30, steps=20, checkpoint_every=20)
     with pytest.raises(GanlipError, match="diverged at step"):
         train(config, quiet=True)
+
+
+@pytest.mark.parametrize(("arch", "loss"), [("resnet", "wasserstein"), ("sngan", "hinge"), ("dcgan", "hinge")])
+def test_zoo_trains_with_the_paper_recipe_pieces(tmp_path, arch, loss):
+    config = tiny_config(
+        tmp_path,
+        arch=arch,
+        loss=loss,
+        width=8,
+        lr_decay="linear",
+        ema_decay=0.5,
+        ema_start=1,
+        g_batch_size=32,
+        constraint="sn",
+        steps=3,
+        measure_every=100,
+        sample_every=100,
+    )
+    run_dir = train(config, quiet=True)
+    checkpoint = load_checkpoint(run_dir)
+    assert checkpoint["generator_ema"].keys() == checkpoint["generator"].keys()
+    # linear decay reaches zero at the last step
+    assert checkpoint["optimizer_g"]["param_groups"][0]["lr"] == pytest.approx(0.0, abs=1e-12)
+    lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert all(torch.isfinite(torch.tensor(line["loss/critic"])) for line in lines)
+
+
+def test_export_takes_the_moving_average(tmp_path):
+    from ganlip.export import generator_from_checkpoint
+
+    run_dir = train(tiny_config(tmp_path, ema_decay=0.9, steps=2), quiet=True)
+    generator, meta = generator_from_checkpoint(run_dir)
+    checkpoint = load_checkpoint(run_dir)
+    assert meta["ema"] is True
+    assert all(torch.equal(v, checkpoint["generator_ema"][k]) for k, v in generator.state_dict().items())

@@ -38,7 +38,7 @@ class LayerSpectrum:
 def spectra(critic: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100) -> list[LayerSpectrum]:
     """One record per Linear/Conv2d layer of `critic` for inputs of shape `input_shape` (no batch dimension)."""
     parameter = next(critic.parameters())
-    with _evaluation(critic):
+    with evaluation(critic):
         shapes = _input_shapes(critic, torch.zeros(1, *input_shape, device=parameter.device, dtype=parameter.dtype))
         records = []
         for name, layer in _layers(critic):
@@ -64,7 +64,7 @@ def lipschitz_upper_bound(records: list[LayerSpectrum]) -> float:
 def gradient_norm_maxima(critic: nn.Module, real: Tensor, fake: Tensor, seed: int = 0) -> dict[str, float]:
     """The largest `‖∇_x D‖` on real, fake and interpolated samples; their maximum bounds Lip(D) below."""
     generator = torch.Generator(real.device).manual_seed(seed)
-    with _evaluation(critic):
+    with evaluation(critic):
         maxima = {
             "real": input_gradient_norms(critic, real).max().item(),
             "fake": input_gradient_norms(critic, fake).max().item(),
@@ -95,7 +95,7 @@ def conv_operator_norm(layer: nn.Conv2d, input_shape: tuple[int, ...], n_iter: i
     return sigma
 
 
-class _evaluation:
+class evaluation:
     """Eval mode for the duration (reading a parametrized weight in training mode would advance spectral
     normalization's power iteration), restoring the previous mode after."""
 

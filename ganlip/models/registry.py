@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,14 @@ def family(name: str) -> Family:
     return _FAMILIES[name]
 
 
+SIZE_KEYS = ("latent_dim", "width", "critic_norm")
+
+
+def sizes_from(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The model sizes a config (or a checkpoint's config dict) sets: those of SIZE_KEYS that are not None."""
+    return {key: values[key] for key in SIZE_KEYS if values.get(key) is not None}
+
+
 def build_model(name: str, data_shape: tuple[int, ...], **sizes: Any) -> tuple[nn.Module, nn.Module]:
     """(generator, critic) of architecture `name` for samples of `data_shape`; unset sizes take defaults."""
     chosen = family(name)
@@ -70,3 +78,15 @@ def build_model(name: str, data_shape: tuple[int, ...], **sizes: Any) -> tuple[n
         )
     resolved = {**chosen.sizes, **{k: v for k, v in sizes.items() if v is not None}}
     return chosen.builder(tuple(data_shape), **resolved)
+
+
+def parameter_counts(name: str, channels: int = 3) -> list[tuple[int | None, int, int]]:
+    """(resolution, generator parameters, critic parameters) at the default sizes, for each resolution."""
+    chosen = family(name)
+    shapes = [(channels, r, r) for r in chosen.resolutions] if chosen.data_kind == "images" else [(2,)]
+    rows = []
+    for shape in shapes:
+        generator, critic = build_model(name, shape)
+        counts = [sum(p.numel() for p in module.parameters()) for module in (generator, critic)]
+        rows.append((shape[-1] if len(shape) == 3 else None, *counts))
+    return rows

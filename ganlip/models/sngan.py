@@ -1,0 +1,70 @@
+"""The SNGAN ResNets (Miyato et al. 2018, Appendix B), at the widths of mimicry's reference implementation
+(torch_mimicry/nets/sngan/sngan_{32,48,64,128}.py):
+
+| px  | generator (ngf, bottom)                   | critic (ndf)                                  |
+| 32  | 256, 4x4: 256-256-256-256                 | 128: first 128, down 128, 128, 128            |
+| 48  | 512, 6x6: 512-256-128-64                  | 1024: first 64, down 128, 256, 512, plain 1024 |
+| 64  | 1024, 4x4: 1024-512-256-128-64            | 1024: first 64, down 128, 256, 512, 1024      |
+| 128 | 1024, 4x4: 1024-1024-512-256-128-64       | 1024: first 64, down 128, 256, 512, 1024, plain 1024 |
+
+The critic ends with ReLU, global sum pooling and a Linear. `width` sets ngf; ndf keeps the paper's ratio."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ganlip.models.registry import register_model
+from ganlip.models.resblocks import CriticBlock, FirstCriticBlock, ResNetGenerator
+
+# resolution: (ngf, bottom, generator width factors, ndf, first critic block's factor,
+#              then (factor, downsamples) for each further critic block)
+PAPER = {
+    32: (256, 4, [1, 1, 1, 1], 128, 1, [(1, True), (1, False), (1, False)]),
+    48: (512, 6, [1, 1 / 2, 1 / 4, 1 / 8], 1024, 1 / 16, [(1 / 8, True), (1 / 4, True), (1 / 2, True), (1, False)]),
+    64: (
+        1024,
+        4,
+        [1, 1 / 2, 1 / 4, 1 / 8, 1 / 16],
+        1024,
+        1 / 16,
+        [(1 / 8, True), (1 / 4, True), (1 / 2, True), (1, True)],
+    ),
+    128: (
+        1024,
+        4,
+        [1, 1, 1 / 2, 1 / 4, 1 / 8, 1 / 16],
+        1024,
+        1 / 16,
+        [(1 / 8, True), (1 / 4, True), (1 / 2, True), (1, True), (1, False)],
+    ),
+}
+
+
+class SNGANCritic(nn.Module):
+    def __init__(self, channels: int, first: int, blocks: list[tuple[int, bool]]):
+        super().__init__()
+        layers: list[nn.Module] = [FirstCriticBlock(channels, first)]
+        width = first
+        for out, downsample in blocks:
+            layers.append(CriticBlock(width, out, downsample=downsample))
+            width = out
+        self.blocks = nn.Sequential(*layers)
+        self.output = nn.Linear(width, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.output(torch.relu(self.blocks(x)).sum(dim=(2, 3))).flatten()
+
+
+@register_model("sngan", data_kind="images", resolutions=(32, 48, 64, 128), latent_dim=128, width=None)
+def build_sngan(data_shape: tuple[int, ...], latent_dim: int, width: int | None) -> tuple[nn.Module, nn.Module]:
+    channels, resolution, _ = data_shape
+    ngf, bottom, generator_factors, ndf, first, blocks = PAPER[resolution]
+    scale = (width or ngf) / ngf
+
+    def size(base: int, factor: float) -> int:
+        return max(1, round(base * scale * factor))
+
+    generator = ResNetGenerator(latent_dim, channels, [size(ngf, f) for f in generator_factors], bottom)
+    critic = SNGANCritic(channels, size(ndf, first), [(size(ndf, f), down) for f, down in blocks])
+    return generator, critic
