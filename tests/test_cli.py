@@ -102,3 +102,26 @@ def test_shim_runs_the_same_group():
     root = Path(__file__).parent.parent
     result = subprocess.run([sys.executable, "cli.py", "--help"], cwd=root, capture_output=True, text=True, check=True)
     assert "train" in result.stdout and "export" in result.stdout and "sample" in result.stdout
+
+
+@pytest.mark.parametrize("recipe", ["celeba64_sngan.yaml", "celeba64_wgangp.yaml", "celeba128_sngan.yaml"])
+def test_a_celeba_recipe_is_the_whole_command(tmp_path, recipe):
+    from tests.data.test_images import make_celeba
+
+    make_celeba(tmp_path / "data")
+    config = Path(__file__).parent.parent / "configs" / recipe
+    # the recipe as a user runs it, shrunk to a test's size
+    shrink = ["--steps", "1", "--batch-size", "2", "--set", "width=8", "--set", "n_critic=1", "--set", "fid_every=0"]
+    result = invoke(
+        "train",
+        "--config",
+        str(config),
+        "--data-root",
+        str(tmp_path / "data"),
+        "--out",
+        str(tmp_path / "run"),
+        "--quiet",
+        *shrink,
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "run" / "checkpoints" / "last.pt").is_file()
