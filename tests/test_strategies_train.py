@@ -12,9 +12,9 @@ SINGLE = [name for name in available() if name != "none"]
 PAIRS = sorted({f"{name}+{partner}" for name in SINGLE for partner in ("sn", "gp") if name != partner} - {"fn+sn"})
 
 
-def finite_run(tmp_path, data: str, constraint: str) -> None:
+def finite_run(tmp_path, data: str, constraint: str, **changes) -> None:
     """Three generator steps (with their critic steps) of the real step functions; every loss stays finite."""
-    run = build_run(resolve(tiny_config(tmp_path, data, constraint=constraint)))
+    run = build_run(resolve(tiny_config(tmp_path, data, constraint=constraint, **changes)))
     for _ in range(3):
         stats = critic_step(run, next(run.stream)) | generator_step(run)
         for key, value in stats.items():
@@ -25,6 +25,12 @@ def finite_run(tmp_path, data: str, constraint: str) -> None:
 @pytest.mark.parametrize("constraint", SINGLE)
 def test_each_strategy_trains(tmp_path, data, constraint):
     finite_run(tmp_path, data, constraint)
+
+
+@pytest.mark.parametrize("arch", ["resnet", "sngan"])  # the residual critics
+@pytest.mark.parametrize("constraint", SINGLE)
+def test_each_strategy_trains_the_residual_critics(tmp_path, arch, constraint):
+    finite_run(tmp_path, "digits", constraint, arch=arch, width=4)
 
 
 @pytest.mark.parametrize("constraint", PAIRS)
