@@ -55,12 +55,16 @@ def _fsync_directory(directory: Path) -> None:
         os.close(descriptor)
 
 
-def save_checkpoint(state: dict[str, Any], directory: Path, step: int) -> Path:
-    """Write `checkpoints/step_NNNNNN.pt` and point `checkpoints/last.pt` at it."""
+def save_checkpoint(state: dict[str, Any], directory: Path, step: int, keep: int = 0) -> Path:
+    """Write `checkpoints/step_NNNNNN.pt`, point `checkpoints/last.pt` at it, and keep only the newest `keep`
+    step files (0: all). Until the new file is complete, the previous ones stay untouched."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"step_{step:06d}.pt"
     atomic_save({"format": FORMAT, "version": VERSION, "step": step, **state}, path)
     atomic_link(path, directory / "last.pt")
+    if keep:
+        for old in sorted(directory.glob("step_*.pt"))[:-keep]:
+            old.unlink()
     return path
 
 

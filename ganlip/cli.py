@@ -19,7 +19,7 @@ class GanlipGroup(click.Group):
             if ctx.params.get("debug"):
                 raise
             failure = click.ClickException(str(error))
-            failure.exit_code = 2
+            failure.exit_code = getattr(error, "exit_code", 2)
             raise failure from None
 
 

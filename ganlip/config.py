@@ -55,6 +55,8 @@ class Config:
     log_every: int = 50
     sample_every: int = 250
     checkpoint_every: int = 500
+    keep_checkpoints: int = 5  # newest step_NNNNNN.pt files kept (0: all); last.pt is always kept
+    skip_bad_images: bool = False  # skip unreadable image files (counted) instead of stopping on the first
     n_samples: int = 64
     # measurements: spectra, Lipschitz bounds, critic tightness, SWD and exact W1 on fixed samples
     measure_every: int = 250
@@ -168,7 +170,7 @@ def validate(config: Config) -> None:
         value = getattr(config, key)
         if value is not None and value <= 0:
             raise GanlipError(f"config key '{key}' must be positive, got {value}.")
-    for key in ("num_workers", "fid_every"):
+    for key in ("num_workers", "fid_every", "keep_checkpoints"):
         if getattr(config, key) < 0:
             raise GanlipError(f"config key '{key}' must be 0 or more, got {getattr(config, key)}.")
     if config.fid_dims not in (64, 192, 768, 2048):

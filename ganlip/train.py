@@ -19,12 +19,14 @@ from ganlip.checkpoint import checkpoint_in, load_checkpoint, save_checkpoint
 from ganlip.config import Config
 from ganlip.constraints import Constraint, OptimizerRecipe, build
 from ganlip.data import BatchStream, data_spec, load_data
+from ganlip.data.files import ImageFiles
 from ganlip.data.stream import fixed_subset
 from ganlip.devices import select_device
 from ganlip.ema import EMA
-from ganlip.errors import GanlipError
+from ganlip.errors import GanlipError, Interrupted
 from ganlip.evaluate import data_statistics, generator_fid, measurements
 from ganlip.gradients import input_gradient_norms, interpolate
+from ganlip.interrupts import StopRequests
 from ganlip.log import Logger
 from ganlip.losses import WassersteinLoss, build_loss
 from ganlip.metrics.fid import InceptionFeatures
@@ -37,7 +39,18 @@ DEFAULT_RECIPE = OptimizerRecipe("adam", 1e-4, (0.0, 0.9))
 # How many generated points a 2-D scatter shows (image grids show `n_samples`).
 SCATTER_POINTS = 1024
 # Config keys a resumed run may change; the rest must match the checkpoint.
-RESUMABLE_CHANGES = ("steps", "device", "num_workers", "log_every", "sample_every", "checkpoint_every")
+RESUMABLE_CHANGES = (
+    "steps",
+    "device",
+    "num_workers",
+    "log_every",
+    "sample_every",
+    "checkpoint_every",
+    "keep_checkpoints",
+    "measure_every",
+    "fid_every",
+    "quiet",
+)
 
 
 def resolve(config: Config) -> Config:
@@ -121,6 +134,8 @@ def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset |
         dataset = load_data(
             config.data, config.data_root, config.resolution, config.split, config.download, config.seed
         )
+    if config.skip_bad_images and isinstance(dataset, ImageFiles):
+        dataset = dataset.readable()
     data_shape = tuple(dataset[0].shape)
     generator, critic = build_model(config.arch, data_shape, **sizes_from(config.to_dict()))
     constraint = build(config.constraint)
@@ -313,45 +328,76 @@ def prepare(
     return saved.replace(**changes, out=str(run_dir)), checkpoint
 
 
+def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
+    """Averages since the last line, gradient statistics, and on their schedules measurements and FID."""
+    config, final = run.config, run.step == run.config.steps
+    values = summarize(run.window) | diagnostics(run, real)
+    check_finite(run, values)
+    values["time/sec_per_step"] = seconds / len(run.window)
+    if run.step % config.measure_every == 0 or final:
+        values |= measurements(run.critic, run.sampler, run.reference, run.measure_noise, config.seed)
+    if run.fid_model is not None and (run.step % config.fid_every == 0 or final):
+        values["fid"] = generator_fid(run.fid_model, run.sampler, run.fid_reference, config.fid_samples, 50, run.device)
+    logger.scalars(run.step, values)
+    logger.progress(0, W=values["wasserstein"], D=values["loss/critic"], G=values["loss/generator"])
+    run.window = []
+
+
+def checkpoint(run: Run) -> Path:
+    """Save the run's state, unless a weight has become NaN or infinite (the last good checkpoint stays)."""
+    for name, module in (("generator", run.generator), ("critic", run.critic)):
+        if not all(torch.isfinite(p).all() for p in module.parameters()):
+            check_finite(run, {f"a weight of the {name}": float("nan")})
+    return save_checkpoint(run.state(), run.run_dir / "checkpoints", run.step, run.config.keep_checkpoints)
+
+
+def make_run_directory(run_dir: Path, config: Config) -> None:
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        config.save(run_dir / "config.yaml")
+    except OSError as error:
+        raise GanlipError(
+            f"cannot write the run directory {run_dir} ({error.strerror or error}); choose another --out."
+        ) from None
+
+
 def train(config: Config, resume: str | Path | None = None, changes: dict | None = None, quiet: bool = False) -> Path:
-    """Train from `config` (or resume the run directory `resume`, applying `changes`); returns the run directory."""
-    config, checkpoint = prepare(config, resume, changes)
-    run = build_run(config, checkpoint)
-    run.run_dir.mkdir(parents=True, exist_ok=True)
-    config.save(run.run_dir / "config.yaml")
+    """Train from `config` (or resume the run directory `resume`, applying `changes`); returns the run directory.
+    SIGINT and SIGTERM stop it after the current step with a checkpoint saved (raising `Interrupted`)."""
+    config, saved = prepare(config, resume, changes)
+    run = build_run(config, saved)
+    make_run_directory(run.run_dir, config)
     if run.step >= config.steps:
         return run.run_dir
     logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet)
     if config.fid_every:
         prepare_fid(run, logger)
-    started = time.perf_counter()
-    try:
-        while run.step < config.steps:
-            run.step += 1
-            final = run.step == config.steps
-            for _ in range(config.n_critic):
-                real = next(run.stream)
-                stats = critic_step(run, real)
-            stats |= generator_step(run)
-            run.window.append(stats)
-            logger.progress()
-            if run.step % config.log_every == 0 or final or run.step % config.checkpoint_every == 0:
-                values = summarize(run.window) | diagnostics(run, real)
-                check_finite(run, values)
-                values["time/sec_per_step"] = (time.perf_counter() - started) / len(run.window)
-                if run.step % config.measure_every == 0 or final:
-                    values |= measurements(run.critic, run.sampler, run.reference, run.measure_noise, config.seed)
-                if run.fid_model is not None and (run.step % config.fid_every == 0 or final):
-                    values["fid"] = generator_fid(
-                        run.fid_model, run.sampler, run.fid_reference, config.fid_samples, 50, run.device
-                    )
-                logger.scalars(run.step, values)
-                logger.progress(0, W=values["wasserstein"], D=values["loss/critic"], G=values["loss/generator"])
-                run.window, started = [], time.perf_counter()
-            if run.step % config.sample_every == 0 or final:
-                save_picture(run, logger)
-            if run.step % config.checkpoint_every == 0 or final:
-                save_checkpoint(run.state(), run.run_dir / "checkpoints", run.step)
-    finally:
-        logger.close()
+    started, path = time.perf_counter(), None
+    with StopRequests() as stop:
+        try:
+            while run.step < config.steps and stop.received is None:
+                run.step += 1
+                for _ in range(config.n_critic):
+                    real = next(run.stream)
+                    stats = critic_step(run, real)
+                run.window.append(stats | generator_step(run))
+                logger.progress()
+                final = run.step == config.steps
+                if run.step % config.log_every == 0 or run.step % config.checkpoint_every == 0 or final:
+                    log_step(run, logger, real, time.perf_counter() - started)
+                    started = time.perf_counter()
+                if run.step % config.sample_every == 0 or final:
+                    save_picture(run, logger)
+                if run.step % config.checkpoint_every == 0 or final or stop.received is not None:
+                    path = checkpoint(run)
+        finally:
+            logger.close()
+    if stop.received is not None:
+        path = path or checkpoint(run)
+        code = 128 + stop.received.value
+        raise Interrupted(
+            f"stopped by {stop.received.name} after step {run.step}; checkpoint saved to {path}. "
+            f"Continue with: ganlip train --resume {run.run_dir}",
+            code,
+        )
     return run.run_dir

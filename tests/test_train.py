@@ -126,3 +126,10 @@ def test_export_takes_the_moving_average(tmp_path):
     checkpoint = load_checkpoint(run_dir)
     assert meta["ema"] is True
     assert all(torch.equal(v, checkpoint["generator_ema"][k]) for k, v in generator.state_dict().items())
+
+
+def test_only_the_newest_step_checkpoints_are_kept(tmp_path):
+    run_dir = train(tiny_config(tmp_path, "8gaussians", steps=6, checkpoint_every=1, keep_checkpoints=2), quiet=True)
+    names = sorted(p.name for p in (run_dir / "checkpoints").iterdir())
+    assert names == ["last.pt", "step_000005.pt", "step_000006.pt"]
+    assert load_checkpoint(run_dir)["step"] == 6

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import torch
@@ -27,13 +28,31 @@ class ImageFiles(Dataset):
     def __len__(self) -> int:
         return len(self.paths)
 
+    def readable(self) -> ImageFiles:
+        """The same files less those that do not decode, reporting how many were skipped."""
+        good, bad = [], []
+        for path in self.paths:
+            try:
+                with Image.open(path) as picture:
+                    picture.load()
+                good.append(path)
+            except (UnidentifiedImageError, OSError):
+                bad.append(path)
+        if bad:
+            print(f"skipped {len(bad)} unreadable image(s) of {len(self.paths)}, e.g. {bad[0]}", file=sys.stderr)
+        if not good:
+            raise GanlipError(f"none of the {len(self.paths)} images can be read, e.g. {bad[0]}; check the data.")
+        return ImageFiles(good, self.resolution, self.crop)
+
     def __getitem__(self, index: int) -> Tensor:
         path = self.paths[index]
         try:
             with Image.open(path) as picture:
                 image = TF.pil_to_tensor(picture.convert("RGB"))
         except (UnidentifiedImageError, OSError) as error:
-            raise GanlipError(f"cannot read image {path} ({error}); remove or replace the file.") from None
+            raise GanlipError(
+                f"cannot read image {path} ({error}); remove or replace the file, or pass --set skip_bad_images=true."
+            ) from None
         crop = self.crop or min(image.shape[-2:])
         image = TF.center_crop(image, [crop, crop])
         image = TF.resize(image, [self.resolution, self.resolution], antialias=True)
