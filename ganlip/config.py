@@ -52,6 +52,12 @@ class Config:
     seed: int = 0
     out: str | None = None
     num_workers: int = 0
+    cache_images: bool = False  # decode image files once into a uint8 cache (data_root/.ganlip_cache)
+    # speed switches (CUDA): bf16 autocast, torch.compile, channels-last tensors, cuDNN autotuning
+    amp: str = "none"  # none | bf16
+    compile: bool = False
+    channels_last: bool = False
+    cudnn_benchmark: bool = True
     log_every: int = 50
     sample_every: int = 250
     checkpoint_every: int = 500
@@ -181,6 +187,8 @@ def validate(config: Config) -> None:
         raise GanlipError(f"optimizer '{config.optimizer}' is not valid; use one of {', '.join(OPTIMIZERS)}.")
     if config.betas is not None and (len(config.betas) != 2 or not all(0 <= b < 1 for b in config.betas)):
         raise GanlipError(f"betas must be two numbers in [0, 1), got {config.betas}.")
+    if config.amp not in ("none", "bf16"):
+        raise GanlipError(f"amp '{config.amp}' is not valid; use none or bf16.")
     if config.lr_decay not in ("none", "linear"):
         raise GanlipError(f"lr_decay '{config.lr_decay}' is not valid; use none or linear.")
     if not 0 <= config.ema_decay < 1:

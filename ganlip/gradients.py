@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from ganlip.distributed import global_size, share
+
 
 def input_gradient_norms(critic: nn.Module, x: Tensor, create_graph: bool = False) -> Tensor:
     """Per-sample `‖∇_x D(x)‖₂`. With `create_graph=True` the result is differentiable (for penalties)."""
@@ -16,6 +18,6 @@ def input_gradient_norms(critic: nn.Module, x: Tensor, create_graph: bool = Fals
 
 def interpolate(real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:
     """`eps * real + (1 - eps) * fake` with one `eps ~ U[0, 1]` per sample (WGAN-GP, Gulrajani et al. 2017)."""
-    shape = (real.shape[0],) + (1,) * (real.dim() - 1)
-    eps = torch.rand(shape, device=real.device, dtype=real.dtype, generator=generator)
+    shape = (global_size(real.shape[0]),) + (1,) * (real.dim() - 1)
+    eps = share(torch.rand(shape, device=real.device, dtype=real.dtype, generator=generator))
     return torch.lerp(fake.detach(), real.detach(), eps)

@@ -11,7 +11,12 @@ from tqdm.auto import tqdm
 
 
 class Logger:
-    def __init__(self, run_dir: Path, total_steps: int, start_step: int = 0, progress_bar: bool = True):
+    def __init__(
+        self, run_dir: Path, total_steps: int, start_step: int = 0, progress_bar: bool = True, enabled: bool = True
+    ):
+        self.enabled = enabled  # only one process of a distributed run writes
+        if not enabled:
+            return
         from torch.utils.tensorboard import SummaryWriter
 
         metrics = run_dir / "metrics.jsonl"
@@ -29,26 +34,36 @@ class Logger:
 
     def scalars(self, step: int, values: dict[str, float]) -> None:
         """One line of metrics.jsonl and one TensorBoard scalar per value."""
+        if not self.enabled:
+            return
         self._jsonl.write(json.dumps({"step": step, **values}) + "\n")
         for key, value in values.items():
             self._tensorboard.add_scalar(key, value, step)
 
     def progress(self, steps: int = 1, **shown: float) -> None:
+        if not self.enabled:
+            return
         self._bar.update(steps)
         if shown:
             self._bar.set_postfix({key: f"{value:.3g}" for key, value in shown.items()}, refresh=False)
 
     def picture(self, tag: str, picture: Any, step: int) -> None:
         """A sample grid (an image tensor) or a matplotlib figure, to TensorBoard."""
+        if not self.enabled:
+            return
         if isinstance(picture, Tensor):
             self._tensorboard.add_image(tag, picture, step)
         else:
             self._tensorboard.add_figure(tag, picture, step, close=True)
 
     def message(self, text: str) -> None:
+        if not self.enabled:
+            return
         self._bar.write(text)
 
     def close(self) -> None:
+        if not self.enabled:
+            return
         self._bar.close()
         self._tensorboard.close()
         self._jsonl.close()

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import math
 import re
+import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from torch import Tensor, nn
+from torch.nn.parallel import DistributedDataParallel as DDP
 from torch.nn.utils import parametrize
 from torch.utils.data import Dataset
 
 from ganlip import config as config_module
+from ganlip import distributed
 from ganlip.checkpoint import checkpoint_in, load_checkpoint, save_checkpoint
 from ganlip.config import Config
 from ganlip.constraints import Constraint, OptimizerRecipe, build
@@ -98,6 +101,8 @@ class Run:
     fixed_noise: Tensor  # the sample grids' latents
     reference: Tensor  # fixed real samples for measurements (and under 2-D scatters)
     measure_noise: Tensor  # fixed latents for measurements
+    critic_train: nn.Module | None = None  # what the critic step calls: the critic, or its DDP/compiled wrapper
+    generator_train: nn.Module | None = None
     schedulers: list[torch.optim.lr_scheduler.LRScheduler] = field(default_factory=list)
     ema: EMA | None = None
     fid_model: InceptionFeatures | None = None
@@ -128,7 +133,9 @@ class Run:
 
 def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset | None = None) -> Run:
     """Everything from a resolved config; `dataset` replaces the configured data (benchmarks, tests)."""
-    device = select_device(config.device)
+    device = distributed.start(config.device) or select_device(config.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = config.cudnn_benchmark
     torch.manual_seed(config.seed)
     if dataset is None:
         dataset = load_data(
@@ -136,11 +143,15 @@ def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset |
         )
     if config.skip_bad_images and isinstance(dataset, ImageFiles):
         dataset = dataset.readable()
+    if config.cache_images and isinstance(dataset, ImageFiles):
+        dataset = dataset.decoded(Path(config.data_root) / ".ganlip_cache")
     data_shape = tuple(dataset[0].shape)
     generator, critic = build_model(config.arch, data_shape, **sizes_from(config.to_dict()))
     constraint = build(config.constraint)
     critic = constraint.attach(critic)
     generator, critic = generator.to(device), critic.to(device)
+    if config.channels_last and len(data_shape) == 3:
+        generator, critic = (m.to(memory_format=torch.channels_last) for m in (generator, critic))
     optimizer_g = make_optimizer(config, generator.parameters())
     optimizer_d = make_optimizer(config, critic.parameters())
     schedulers = []
@@ -178,41 +189,67 @@ def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset |
     measure_noise = torch.randn(
         len(reference), generator.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1)
     )
-    return Run(
-        config=config,
-        run_dir=Path(config.out),
-        device=device,
-        data_shape=data_shape,
-        generator=generator,
-        critic=critic,
-        constraint=constraint,
-        loss=build_loss(config.loss),
-        optimizer_g=optimizer_g,
-        optimizer_d=optimizer_d,
-        stream=BatchStream(dataset, config.batch_size, config.seed, device, position, config.num_workers),
-        fixed_noise=noise.to(device),
-        reference=reference.to(device),
-        measure_noise=measure_noise.to(device),
-        schedulers=schedulers,
-        ema=ema,
-        step=step,
+    return wrap_for_training(
+        Run(
+            config=config,
+            run_dir=Path(config.out),
+            device=device,
+            data_shape=data_shape,
+            generator=generator,
+            critic=critic,
+            constraint=constraint,
+            loss=build_loss(config.loss),
+            optimizer_g=optimizer_g,
+            optimizer_d=optimizer_d,
+            stream=BatchStream(dataset, config.batch_size, config.seed, device, position, config.num_workers),
+            fixed_noise=noise.to(device),
+            reference=reference.to(device),
+            measure_noise=measure_noise.to(device),
+            schedulers=schedulers,
+            ema=ema,
+            step=step,
+        )
     )
 
 
+def wrap_for_training(run: Run) -> Run:
+    """DDP across processes (batch norm synchronized on GPUs), then torch.compile where it can trace."""
+    critic, generator = run.critic, run.generator
+    if distributed.world()[1] > 1:
+        ids = [run.device.index] if run.device.type == "cuda" else None
+        if run.device.type == "cuda":
+            generator = nn.SyncBatchNorm.convert_sync_batchnorm(generator)
+        critic, generator = DDP(critic, device_ids=ids), DDP(generator, device_ids=ids)
+    if run.config.compile:
+        generator = torch.compile(generator)
+        if not run.constraint.double_backward:  # compiled graphs cannot be differentiated twice
+            critic = torch.compile(critic)
+    run.critic_train, run.generator_train = critic, generator
+    return run
+
+
 def latents(run: Run, n: int, rng: torch.Generator | None = None) -> Tensor:
-    return torch.randn(n, run.generator.latent_dim, device=run.device, generator=rng)
+    """`n` latents: this process's share of a draw for the whole (global) batch."""
+    drawn = torch.randn(distributed.global_size(n), run.generator.latent_dim, device=run.device, generator=rng)
+    return distributed.share(drawn)
+
+
+def autocast(run: Run):
+    return torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=run.config.amp == "bf16")
 
 
 def critic_step(run: Run, real: Tensor) -> dict[str, Tensor]:
     """One critic update: WGAN loss plus the strategy's penalty, then its projection."""
-    with torch.no_grad():
-        fake = run.generator(latents(run, len(real)))
+    if run.config.channels_last and real.dim() == 4:
+        real = real.contiguous(memory_format=torch.channels_last)
+    with torch.no_grad(), autocast(run):
+        fake = run.generator_train(latents(run, len(real))).to(real.dtype)
     # Cached: a reparametrized weight (and spectral norm's power iteration) is computed once per step,
     # however many times the critic runs in it (real, fake, interpolates).
-    with parametrize.cached():
-        scores = run.critic(torch.cat([real, fake]))
+    with parametrize.cached(), autocast(run):
+        scores = run.critic_train(torch.cat([real, fake])).float()
         real_scores, fake_scores = scores[: len(real)], scores[len(real) :]
-        penalty = run.constraint.penalty(run.critic, real, fake)
+        penalty = run.constraint.penalty(run.critic_train, real, fake).float()
         loss = run.loss.critic(real_scores, fake_scores) + penalty
     run.optimizer_d.zero_grad(set_to_none=True)
     loss.backward()
@@ -228,8 +265,9 @@ def critic_step(run: Run, real: Tensor) -> dict[str, Tensor]:
 def generator_step(run: Run) -> dict[str, Tensor]:
     """One generator update against the current critic, which stays fixed (eval mode: no power iteration)."""
     run.critic.eval().requires_grad_(False)
-    batch_size = run.config.g_batch_size or run.config.batch_size
-    loss = run.loss.generator(run.critic(run.generator(latents(run, batch_size))))
+    batch_size = distributed.local_batch(run.config.g_batch_size or run.config.batch_size)
+    with autocast(run):  # the plain critic: its weights get no gradient here, so there is nothing to synchronize
+        loss = run.loss.generator(run.critic(run.generator_train(latents(run, batch_size))).float())
     run.optimizer_g.zero_grad(set_to_none=True)
     loss.backward()
     run.optimizer_g.step()
@@ -340,7 +378,6 @@ def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
         values["fid"] = generator_fid(run.fid_model, run.sampler, run.fid_reference, config.fid_samples, 50, run.device)
     logger.scalars(run.step, values)
     logger.progress(0, W=values["wasserstein"], D=values["loss/critic"], G=values["loss/generator"])
-    run.window = []
 
 
 def checkpoint(run: Run) -> Path:
@@ -366,9 +403,45 @@ def train(config: Config, resume: str | Path | None = None, changes: dict | None
     SIGINT and SIGTERM stop it after the current step with a checkpoint saved (raising `Interrupted`)."""
     config, saved = prepare(config, resume, changes)
     run = build_run(config, saved)
-    make_run_directory(run.run_dir, config)
+    main = distributed.is_main()  # of several processes, one writes logs, pictures and checkpoints
+    if main:
+        make_run_directory(run.run_dir, config)
     if run.step >= config.steps:
         return run.run_dir
+    logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet, enabled=main)
+    if config.fid_every and main:
+        prepare_fid(run, logger)
+    started, path, stopping = time.perf_counter(), None, False
+    with StopRequests() as stop:
+        try:
+            while run.step < config.steps and not stopping:
+                run.step += 1
+                for _ in range(config.n_critic):
+                    real = next(run.stream)
+                    stats = critic_step(run, real)
+                run.window.append(stats | generator_step(run))
+                logger.progress()
+                stopping = distributed.any_rank(stop.received is not None)
+                final = run.step == config.steps
+                if run.step % config.log_every == 0 or run.step % config.checkpoint_every == 0 or final:
+                    check_finite(run, summarize(run.window))  # on every process, so that all stop together
+                    if main:
+                        log_step(run, logger, real, time.perf_counter() - started)
+                    run.window, started = [], time.perf_counter()
+                if main and (run.step % config.sample_every == 0 or final):
+                    save_picture(run, logger)
+                if main and (run.step % config.checkpoint_every == 0 or final or stopping):
+                    path = checkpoint(run)
+        finally:
+            logger.close()
+    if stopping:
+        received = stop.received or signal.SIGTERM  # another process may have been the one signalled
+        raise Interrupted(
+            f"stopped by {received.name} after step {run.step}; checkpoint saved to {path}. "
+            f"Continue with: ganlip train --resume {run.run_dir}",
+            128 + received.value,
+        )
+    return run.run_dir
     logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet)
     if config.fid_every:
         prepare_fid(run, logger)

@@ -1,7 +1,7 @@
 """Soak test of resumption: kill a training run with SIGKILL at random moments, resume it each time, and show
 that it ends with exactly the weights of an uninterrupted run, and that no kill left an unreadable last.pt.
 
-    python scripts/soak.py                 # 20 kills of a 3000-step run on the CPU
+    python scripts/soak.py                 # 20 kills of a 2000-step run on the CPU
     python scripts/soak.py --kills 3 --steps 150
 """
 
@@ -62,29 +62,34 @@ def soak(kills: int, steps: int, seed: int, folder: Path) -> bool:
     rng = random.Random(seed)
     reference, soaked = folder / "reference", folder / "soaked"
     subprocess.run(ganlip(*RUN, "--steps", str(steps), "--out", str(reference)), check=True)
+    last = soaked / "checkpoints" / "last.pt"
+
+    def step_saved() -> int:
+        return load_checkpoint(last)["step"] if last.exists() else 0  # raises if a kill tore the file
+
+    def command() -> list[str]:
+        if last.exists():
+            return ganlip("--resume", str(soaked), "--steps", str(steps), "--quiet")
+        return ganlip(*RUN, "--steps", str(steps), "--out", str(soaked))
+
     done, lives = 0, 0
     while done < kills:
-        started = (soaked / "checkpoints" / "last.pt").exists()
-        command = (
-            ganlip("--resume", str(soaked), "--steps", str(steps), "--quiet")
-            if started
-            else ganlip(*RUN, "--steps", str(steps), "--out", str(soaked))
-        )
-        process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        before = step_saved()
+        process = subprocess.Popen(command(), stderr=subprocess.DEVNULL)
         lives += 1
-        time.sleep(rng.uniform(1.5, 4.0))  # interpreter start, then a random moment of training
+        while process.poll() is None and step_saved() <= before:  # wait until this life is training
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.5))  # then kill it at a random moment, mid-write or not
         if process.poll() is not None:
             break  # it finished before this kill: the run was too short for the kills asked for
         process.send_signal(signal.SIGKILL)
         process.wait()
         done += 1
-        last = soaked / "checkpoints" / "last.pt"
-        step = load_checkpoint(last)["step"] if last.exists() else 0  # raises if the kill tore the file
-        print(f"kill {done:2d}: last.pt readable, at step {step}")
+        print(f"kill {done:2d}: last.pt readable, at step {step_saved()}")
     if done < kills:
         print(f"the run finished after {done} kills; ask for more --steps")
         return False
-    subprocess.run(ganlip("--resume", str(soaked), "--steps", str(steps), "--quiet"), check=True)
+    subprocess.run(command(), check=True)
     same = identical(reference / "checkpoints" / "last.pt", soaked / "checkpoints" / "last.pt")
     print(f"{done} kills over {lives} starts; final weights identical to the uninterrupted run: {same}")
     return same
@@ -93,7 +98,7 @@ def soak(kills: int, steps: int, seed: int, folder: Path) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:

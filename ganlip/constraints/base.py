@@ -44,6 +44,8 @@ class Constraint:
     stack_order: ClassVar[int] = 0
     # A normalization fixes the scale of the weight; two of them on one weight contradict each other.
     normalizes: ClassVar[bool] = False
+    # Differentiates through a gradient (create_graph=True), which torch.compile cannot trace.
+    double_backward: ClassVar[bool] = False
 
     def attach(self, critic: nn.Module) -> nn.Module:
         return critic
@@ -84,6 +86,10 @@ class Composite(Constraint):
     @property
     def parts(self) -> list[Constraint]:
         return list(self._parts)
+
+    @property
+    def double_backward(self) -> bool:  # type: ignore[override]
+        return any(part.double_backward for part in self._parts)
 
     @property
     def recipe(self) -> OptimizerRecipe | None:  # type: ignore[override]

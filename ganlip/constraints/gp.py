@@ -32,6 +32,7 @@ class GradientPenalty(Constraint):
     one_sided: ClassVar[bool] = False
     kind = "penalty"
     cost = "a double backward through the critic"
+    double_backward = True
     recipe = OptimizerRecipe("adam", 1e-4, (0.0, 0.9))
 
     def __post_init__(self) -> None:

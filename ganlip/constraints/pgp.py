@@ -26,6 +26,7 @@ class ParameterGradientPenalty(Constraint):
     at: str = "interp"
     kind = "penalty"
     cost = "a double backward through the critic"
+    double_backward = True
 
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"pgp: weight must be 0 or more, got {self.weight}.")

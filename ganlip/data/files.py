@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
 from pathlib import Path
 
 import torch
 from PIL import Image, UnidentifiedImageError
+from safetensors.torch import load_file, save_file
 from torch import Tensor
 from torch.utils.data import Dataset
 from torchvision.transforms.v2 import functional as TF
 
+from ganlip.data.memory import InMemory
 from ganlip.errors import GanlipError
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
@@ -45,6 +49,24 @@ class ImageFiles(Dataset):
         return ImageFiles(good, self.resolution, self.crop)
 
     def __getitem__(self, index: int) -> Tensor:
+        return self.pixels(index).to(torch.float32) * (2 / 255) - 1
+
+    def decoded(self, cache: Path) -> InMemory:
+        """All images decoded once into a uint8 tensor, cached in `cache` (safetensors, keyed by the files and
+        the preprocessing), so that later epochs and runs skip JPEG decoding."""
+        key = hashlib.sha1("\n".join(map(str, [self.resolution, self.crop, *self.paths])).encode()).hexdigest()[:16]
+        path = cache / f"images-{len(self.paths)}-{self.resolution}px-{key}.safetensors"
+        if path.is_file():
+            return InMemory(load_file(str(path))["images"], scale=2 / 255, shift=-1.0)
+        images = torch.stack([self.pixels(i) for i in range(len(self.paths))])
+        cache.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        save_file({"images": images}, str(temporary))
+        os.replace(temporary, path)
+        return InMemory(images, scale=2 / 255, shift=-1.0)
+
+    def pixels(self, index: int) -> Tensor:
+        """Image `index` cropped and resized, as uint8 `(3, resolution, resolution)`."""
         path = self.paths[index]
         try:
             with Image.open(path) as picture:
@@ -55,5 +77,4 @@ class ImageFiles(Dataset):
             ) from None
         crop = self.crop or min(image.shape[-2:])
         image = TF.center_crop(image, [crop, crop])
-        image = TF.resize(image, [self.resolution, self.resolution], antialias=True)
-        return image.to(torch.float32) * (2 / 255) - 1
+        return TF.resize(image, [self.resolution, self.resolution], antialias=True)

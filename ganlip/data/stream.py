@@ -9,6 +9,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ganlip.data.memory import InMemory
+from ganlip.distributed import world
 from ganlip.errors import GanlipError
 
 
@@ -28,8 +29,9 @@ class ResumableBatchSampler(Sampler[list[int]]):
     """Batches of indices, a fresh permutation per epoch (last partial batch dropped). Batch `k` is a pure
     function of (seed, k), so a resumed run that starts at batch `k` sees exactly what it would have seen."""
 
-    def __init__(self, n: int, batch_size: int, seed: int, start: int = 0):
+    def __init__(self, n: int, batch_size: int, seed: int, start: int = 0, rank: int = 0, world_size: int = 1):
         self.n, self.batch_size, self.seed, self.start = n, batch_size, seed, start
+        self.rank, self.world_size = rank, world_size  # each process takes the rows rank::world_size
         self.per_epoch = n // batch_size
 
     def __iter__(self) -> Iterator[list[int]]:
@@ -38,7 +40,8 @@ class ResumableBatchSampler(Sampler[list[int]]):
             epoch, position = divmod(index, self.per_epoch)
             if position == 0 or index == self.start:
                 permutation = epoch_permutation(self.n, self.seed, epoch)
-            yield permutation[position * self.batch_size : (position + 1) * self.batch_size].tolist()
+            batch = permutation[position * self.batch_size : (position + 1) * self.batch_size]
+            yield batch[self.rank :: self.world_size].tolist()
             index += 1
 
 
@@ -54,7 +57,8 @@ class BatchStream:
             raise GanlipError(f"batch size {batch_size} exceeds the {n} samples of the data; lower --batch-size.")
         self.position = start
         self.device = device
-        sampler = ResumableBatchSampler(n, batch_size, seed, start)
+        rank, size = world()
+        sampler = ResumableBatchSampler(n, batch_size, seed, start, rank, size)
         if isinstance(dataset, InMemory):
             self._batches = (dataset.batch(torch.tensor(indices)) for indices in sampler)
         else:
