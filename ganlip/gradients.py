@@ -13,7 +13,7 @@ def input_gradient_norms(critic: nn.Module, x: Tensor, create_graph: bool = Fals
     x = x.detach().requires_grad_(True)
     with torch.enable_grad():
         (gradient,) = torch.autograd.grad(critic(x).sum(), x, create_graph=create_graph)
-    return gradient.flatten(1).norm(dim=1)
+    return gradient.flatten(1).float().norm(dim=1)  # in float32 also under autocast (AMP's penalty recipe)
 
 
 def interpolate(real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:

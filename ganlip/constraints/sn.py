@@ -39,12 +39,13 @@ class SpectralNormalization(nn.Module):
 
     def sigma(self, weight: Tensor) -> Tensor:
         """`u^T W v`, differentiable in `W`; `u` and `v` are constants (cloned: the buffers change in place)."""
-        return torch.dot(self.u.clone(), weight_matrix(weight) @ self.v.clone())
+        return torch.dot(self.u.clone(), weight_matrix(weight).to(self.u.dtype) @ self.v.clone())
 
     def forward(self, weight: Tensor) -> Tensor:
-        if self.training:
-            self.power_iteration(weight_matrix(weight.detach()), self.n_iter)
-        return weight / self.sigma(weight)
+        with torch.autocast(weight.device.type, enabled=False):  # σ in the weight's precision, under AMP too
+            if self.training:
+                self.power_iteration(weight_matrix(weight.detach()), self.n_iter)
+            return weight / self.sigma(weight)
 
 
 class ConvOperatorNormalization(nn.Module):
@@ -78,9 +79,10 @@ class ConvOperatorNormalization(nn.Module):
     def forward(self, weight: Tensor) -> Tensor:
         if self.u.numel() == 0:
             return weight  # before the first call (state_dict(), printing): nothing to normalize by yet
-        if self.training:
-            self.power_iteration(weight.detach(), self.n_iter)
-        return weight / self.sigma(weight).clamp_min(self.eps)
+        with torch.autocast(weight.device.type, enabled=False):
+            if self.training:
+                self.power_iteration(weight.detach(), self.n_iter)
+            return weight / self.sigma(weight).clamp_min(self.eps)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         saved = state_dict.get(prefix + "u")

@@ -38,9 +38,13 @@ class SpectralNormRegularization(Constraint):
         return critic
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
-        total = real.new_zeros(())
+        with torch.autocast(real.device.type, enabled=False):  # σ in full precision, under AMP too
+            return self._penalty(critic, real)
+
+    def _penalty(self, critic: nn.Module, real: Tensor) -> Tensor:
+        total = real.new_zeros((), dtype=torch.float32)
         for _, layer in weighted_layers(critic):
-            matrix = weight_matrix(layer.weight)
+            matrix = weight_matrix(layer.weight).float()
             with torch.no_grad():
                 for _ in range(self.n_iter):
                     layer.snreg_v.copy_(F.normalize(matrix.detach().t() @ layer.snreg_u, dim=0, eps=1e-12))
