@@ -1,5 +1,6 @@
 """Time of one generator step (with its critic steps) for every strategy, against an unconstrained step,
-measured side by side in one run: interleaved rounds, medians.
+measured side by side in one run: interleaved rounds, medians. Peak memory is the CUDA allocator's peak
+(CPU runs report none: the process's resident size does not isolate one strategy).
 
     python benchmarks/step_time.py                       # 32-px DCGAN, batch 64, on the CPU (and CUDA if present)
     python benchmarks/step_time.py --arch mlp --batch-size 256 --json
@@ -21,6 +22,18 @@ from ganlip.data.memory import InMemory
 from ganlip.models import family
 from ganlip.train import Run, build_run, critic_step, generator_step, resolve
 
+REFERENCES = {
+    "torch-sn": "torch.nn.utils.parametrizations.spectral_norm on the same critic",
+    "plain-gp": "a textbook two-sided gradient penalty (WGAN-GP's code, transcribed)",
+}
+
+
+def plain_gradient_penalty(critic: torch.nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    eps = torch.rand(real.shape[0], *[1] * (real.dim() - 1), device=real.device)
+    interpolates = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
+    (gradients,) = torch.autograd.grad(critic(interpolates).sum(), interpolates, create_graph=True)
+    return 10 * ((gradients.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
 
 def make_run(spec: str, arch: str, resolution: int, batch_size: int, n_critic: int, device: str) -> Run:
     images = family(arch).data_kind == "images"
@@ -31,14 +44,22 @@ def make_run(spec: str, arch: str, resolution: int, batch_size: int, n_critic: i
         arch=arch,
         resolution=resolution if images else None,
         width=family(arch).sizes["width"],
-        constraint=spec,
+        constraint="sn" if spec == "torch-sn" else "gp" if spec == "plain-gp" else spec,
         batch_size=batch_size,
         n_critic=n_critic,
         device=device,
         measure_samples=64,
         out="/nonexistent/benchmark",
     )
-    return build_run(resolve(config), dataset=data)
+    run = build_run(resolve(config.replace(constraint="none") if spec == "torch-sn" else resolve(config)), dataset=data)
+    if spec == "torch-sn":  # torch's own spectral normalization, with SNGAN's recipe
+        for layer in run.critic.modules():
+            if isinstance(layer, (torch.nn.Linear, torch.nn.Conv2d)):
+                torch.nn.utils.parametrizations.spectral_norm(layer)
+        run.config = run.config.replace(lr=2e-4)
+    if spec == "plain-gp":
+        run.constraint.penalty = plain_gradient_penalty
+    return run
 
 
 def iteration(run: Run) -> None:
@@ -99,8 +120,11 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=2, help="generator steps per strategy and round")
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print the figures as a JSON list")
+    parser.add_argument("--references", action="store_true", help="also time " + "; ".join(REFERENCES.values()))
     args = parser.parse_args()
     specs = ["none", *(s for s in args.strategies.split(",") if s and s != "none")]
+    if args.references:
+        specs += list(REFERENCES)
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     results = [row for device in devices for row in measure(specs, args, device)]
     if args.json:

@@ -101,6 +101,7 @@ class Run:
     fixed_noise: Tensor  # the sample grids' latents
     reference: Tensor  # fixed real samples for measurements (and under 2-D scatters)
     measure_noise: Tensor  # fixed latents for measurements
+    critic_parameters: list[nn.Parameter] = field(default_factory=list)  # those the critic optimizer updates
     critic_train: nn.Module | None = None  # what the critic step calls: the critic, or its DDP/compiled wrapper
     generator_train: nn.Module | None = None
     schedulers: list[torch.optim.lr_scheduler.LRScheduler] = field(default_factory=list)
@@ -225,6 +226,7 @@ def wrap_for_training(run: Run) -> Run:
         if not run.constraint.double_backward:  # compiled graphs cannot be differentiated twice
             critic = torch.compile(critic)
     run.critic_train, run.generator_train = critic, generator
+    run.critic_parameters = [p for p in run.critic.parameters() if p.requires_grad]
     return run
 
 
@@ -252,7 +254,9 @@ def critic_step(run: Run, real: Tensor) -> dict[str, Tensor]:
         penalty = run.constraint.penalty(run.critic_train, real, fake).float()
         loss = run.loss.critic(real_scores, fake_scores) + penalty
     run.optimizer_d.zero_grad(set_to_none=True)
-    loss.backward()
+    # Only the critic's weights need gradients: naming them prunes the rest of the graph (for a gradient
+    # penalty, the input-gradient of the interpolates' leaf, a whole convolution backward).
+    loss.backward(inputs=run.critic_parameters)
     run.optimizer_d.step()
     run.constraint.after_step(run.critic)
     return {
