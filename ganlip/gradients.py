@@ -13,7 +13,12 @@ def input_gradient_norms(critic: nn.Module, x: Tensor, create_graph: bool = Fals
     x = x.detach().requires_grad_(True)
     with torch.enable_grad():
         (gradient,) = torch.autograd.grad(critic(x).sum(), x, create_graph=create_graph)
-    return gradient.flatten(1).float().norm(dim=1)  # in float32 also under autocast (AMP's penalty recipe)
+    return at_least_float32(gradient.flatten(1)).norm(dim=1)  # float32 under autocast too (AMP's recipe)
+
+
+def at_least_float32(tensor: Tensor) -> Tensor:
+    """bf16/fp16 tensors as float32; float32 and float64 as they are."""
+    return tensor.to(torch.promote_types(tensor.dtype, torch.float32))
 
 
 def interpolate(real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:

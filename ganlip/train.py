@@ -446,35 +446,3 @@ def train(config: Config, resume: str | Path | None = None, changes: dict | None
             128 + received.value,
         )
     return run.run_dir
-    logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet)
-    if config.fid_every:
-        prepare_fid(run, logger)
-    started, path = time.perf_counter(), None
-    with StopRequests() as stop:
-        try:
-            while run.step < config.steps and stop.received is None:
-                run.step += 1
-                for _ in range(config.n_critic):
-                    real = next(run.stream)
-                    stats = critic_step(run, real)
-                run.window.append(stats | generator_step(run))
-                logger.progress()
-                final = run.step == config.steps
-                if run.step % config.log_every == 0 or run.step % config.checkpoint_every == 0 or final:
-                    log_step(run, logger, real, time.perf_counter() - started)
-                    started = time.perf_counter()
-                if run.step % config.sample_every == 0 or final:
-                    save_picture(run, logger)
-                if run.step % config.checkpoint_every == 0 or final or stop.received is not None:
-                    path = checkpoint(run)
-        finally:
-            logger.close()
-    if stop.received is not None:
-        path = path or checkpoint(run)
-        code = 128 + stop.received.value
-        raise Interrupted(
-            f"stopped by {stop.received.name} after step {run.step}; checkpoint saved to {path}. "
-            f"Continue with: ganlip train --resume {run.run_dir}",
-            code,
-        )
-    return run.run_dir

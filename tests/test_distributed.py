@@ -24,17 +24,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def train_steps(config):
+    """STEPS generator steps with their critic steps; the run's parameters, flattened."""
+    run = build_run(config)
+    for step in range(1, STEPS + 1):
+        run.step = step
+        for _ in range(config.n_critic):
+            critic_step(run, next(run.stream))
+        generator_step(run)
+    return run, torch.cat([p.detach().flatten() for p in [*run.critic.parameters(), *run.generator.parameters()]])
+
+
 def steps_in_process(rank: int, world: int, port: int, config, out):
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
     dist.init_process_group("gloo", rank=rank, world_size=world)
     try:
-        run = build_run(config)
-        for step in range(1, STEPS + 1):
-            run.step = step
-            for _ in range(config.n_critic):
-                critic_step(run, next(run.stream))
-            generator_step(run)
-        flat = torch.cat([p.detach().flatten() for p in [*run.critic.parameters(), *run.generator.parameters()]])
+        run, flat = train_steps(config)
         buffers = torch.cat([torch.zeros(0), *(b.flatten() for b in run.critic.buffers())])  # sn: u and v
         gathered = [torch.zeros_like(flat) for _ in range(world)]
         gathered_buffers = [torch.zeros_like(buffers) for _ in range(world)]
@@ -53,13 +58,7 @@ def test_two_processes_match_each_other_and_one_process(tmp_path, constraint):
     ranks = torch.load(tmp_path / "ranks.pt")
     assert torch.equal(ranks["parameters"][0], ranks["parameters"][1])
     assert torch.equal(ranks["buffers"][0], ranks["buffers"][1])
-    single = build_run(config)
-    for step in range(1, STEPS + 1):
-        single.step = step
-        for _ in range(config.n_critic):
-            critic_step(single, next(single.stream))
-        generator_step(single)
-    expected = torch.cat([p.detach().flatten() for p in [*single.critic.parameters(), *single.generator.parameters()]])
+    _, expected = train_steps(config)
     difference = (ranks["parameters"][0] - expected).abs()
     # Summing gradients over processes rounds differently; Adam's first updates are about ±lr whatever the
     # gradient's size, so a near-zero gradient whose sign the rounding flips moves a weight by up to 2 lr per

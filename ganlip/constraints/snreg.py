@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, require, weight_matrix, weighted_layers
+from ganlip.gradients import at_least_float32
 
 
 @register("snreg")
@@ -42,9 +43,9 @@ class SpectralNormRegularization(Constraint):
             return self._penalty(critic, real)
 
     def _penalty(self, critic: nn.Module, real: Tensor) -> Tensor:
-        total = real.new_zeros((), dtype=torch.float32)
+        total = torch.zeros((), device=real.device)
         for _, layer in weighted_layers(critic):
-            matrix = weight_matrix(layer.weight).float()
+            matrix = at_least_float32(weight_matrix(layer.weight))
             with torch.no_grad():
                 for _ in range(self.n_iter):
                     layer.snreg_v.copy_(F.normalize(matrix.detach().t() @ layer.snreg_u, dim=0, eps=1e-12))
