@@ -39,11 +39,12 @@ def laplacian_swd(a: Tensor, b: Tensor, n_projections: int = 512, seed: int = 0)
 
 def _sliced(a: Tensor, b: Tensor, n_projections: int, generator: torch.Generator) -> float:
     directions = F.normalize(torch.randn(a.shape[1], n_projections, generator=generator, dtype=a.dtype), dim=0)
-    projected_a, _ = (a @ directions).sort(dim=0)
-    projected_b, _ = (b @ directions).sort(dim=0)
+    # one row per direction: sorting along the last, contiguous dimension is about twice as fast
+    projected_a = (directions.T @ a.T).sort(dim=1).values
+    projected_b = (directions.T @ b.T).sort(dim=1).values
     if len(a) != len(b):  # compare quantiles when the sets differ in size
         quantiles = torch.linspace(0, 1, min(len(a), len(b)), dtype=a.dtype)
-        projected_a, projected_b = (torch.quantile(p, quantiles, dim=0) for p in (projected_a, projected_b))
+        projected_a, projected_b = (torch.quantile(p, quantiles, dim=1) for p in (projected_a, projected_b))
     return (projected_a - projected_b).abs().mean().item()
 
 
