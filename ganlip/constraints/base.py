@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from torch import Tensor, nn
+from torch.nn.utils import parametrize
 
 from ganlip.errors import GanlipError
 from ganlip.registry import Registry
@@ -202,6 +203,16 @@ def weighted_layers(module: nn.Module) -> Iterator[tuple[str, nn.Module]]:
     for name, layer in module.named_modules():
         if isinstance(layer, WEIGHTED_LAYERS):
             yield name, layer
+
+
+def reparametrize(critic: nn.Module, make: Callable[[nn.Module], nn.Module | None]) -> nn.Module:
+    """Register `make(layer)` as the weight parametrization of every weighted layer (None leaves the layer be),
+    so that `layer.weight` is the effective weight and the raw one is `parametrizations.weight.original`."""
+    for _, layer in list(weighted_layers(critic)):
+        parametrization = make(layer)
+        if parametrization is not None:
+            parametrize.register_parametrization(layer, "weight", parametrization)
+    return critic
 
 
 def weight_matrix(weight: Tensor) -> Tensor:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from torch import Tensor, nn
-from torch.nn.utils import parametrize
 
-from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require, weighted_layers
+from ganlip.constraints.base import Constraint, OptimizerRecipe, register, reparametrize, require
 
 
 class FrobeniusNormalization(nn.Module):
@@ -43,6 +42,4 @@ class FrobeniusNorm(Constraint):
         require(self.c > 0, f"fn: c must be positive, got {self.c}.")
 
     def attach(self, critic: nn.Module) -> nn.Module:
-        for _, layer in list(weighted_layers(critic)):
-            parametrize.register_parametrization(layer, "weight", FrobeniusNormalization(self.c))
-        return critic
+        return reparametrize(critic, lambda layer: FrobeniusNormalization(self.c))

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torch.nn.utils import parametrize
 
-from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require, weight_matrix, weighted_layers
+from ganlip.constraints.base import Constraint, OptimizerRecipe, register, reparametrize, require, weight_matrix
 from ganlip.operators import conv, conv_arguments, power_step
 
 # Iterations run once when a layer is attached, so that the first training step starts from a converged `u`.
@@ -119,12 +118,11 @@ class SpectralNorm(Constraint):
         require(self.mode in MODES, f"sn: mode must be matrix or operator, got '{self.mode}'.")
 
     def attach(self, critic: nn.Module) -> nn.Module:
-        for _, layer in list(weighted_layers(critic)):
-            if self.mode == "operator" and isinstance(layer, nn.Conv2d):
-                normalization = ConvOperatorNormalization(layer, self.n_iter, self.eps)
-                parametrize.register_parametrization(layer, "weight", normalization)
-                layer.register_forward_pre_hook(normalization.watch)
-            else:
-                normalization = SpectralNormalization(layer.weight, self.n_iter, self.eps)
-                parametrize.register_parametrization(layer, "weight", normalization)
-        return critic
+        return reparametrize(critic, self.normalization)
+
+    def normalization(self, layer: nn.Module) -> nn.Module:
+        if self.mode == "operator" and isinstance(layer, nn.Conv2d):
+            normalization = ConvOperatorNormalization(layer, self.n_iter, self.eps)
+            layer.register_forward_pre_hook(normalization.watch)  # learns the input shape at the first call
+            return normalization
+        return SpectralNormalization(layer.weight, self.n_iter, self.eps)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from torch import Tensor, nn
-from torch.nn.utils import parametrize
 
-from ganlip.constraints.base import Constraint, register, require, weighted_layers
+from ganlip.constraints.base import Constraint, register, reparametrize, require
 
 
 class WeightStandardization(nn.Module):
@@ -44,7 +43,7 @@ class WeightStandardize(Constraint):
         require(self.eps > 0, f"ws: eps must be positive, got {self.eps}.")
 
     def attach(self, critic: nn.Module) -> nn.Module:
-        for _, layer in list(weighted_layers(critic)):
-            if layer.weight[0].numel() > 1:
-                parametrize.register_parametrization(layer, "weight", WeightStandardization(self.eps))
-        return critic
+        # a filter with a single entry would standardize to all zeros: such layers are left as they are
+        return reparametrize(
+            critic, lambda layer: WeightStandardization(self.eps) if layer.weight[0].numel() > 1 else None
+        )
