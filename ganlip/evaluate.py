@@ -18,7 +18,7 @@ from ganlip.errors import GanlipError
 from ganlip.export import generator_from_checkpoint, load_generator
 from ganlip.metrics.fid import InceptionFeatures, batched_features, cached_statistics, load_statistics, statistics
 from ganlip.metrics.frechet import frechet_distance
-from ganlip.metrics.spectra import gradient_norm_maxima, lipschitz_upper_bound, spectra
+from ganlip.metrics.spectra import evaluation, gradient_norm_maxima, lipschitz_upper_bound, spectra
 from ganlip.metrics.swd import sliced_wasserstein
 from ganlip.metrics.w1 import exact_w1
 
@@ -127,10 +127,8 @@ def generator_fid(
     batch_size: int,
     device: torch.device,
 ) -> float:
-    was_training = generator.training
-    generator.eval()
-    features = batched_features(model, generator_batches(generator, n, batch_size, device), device)
-    generator.train(was_training)
+    with evaluation(generator):
+        features = batched_features(model, generator_batches(generator, n, batch_size, device), device)
     return frechet_distance(*statistics(features), *reference)
 
 
@@ -141,17 +139,13 @@ def measurements(
 
     `tightness` is the critic's Wasserstein estimate on these samples divided by their exact W1: 1 for an
     optimal 1-Lipschitz critic, less for an over-constrained or under-trained one."""
-    was_training = critic.training, generator.training
-    critic.eval()
-    generator.eval()
-    with torch.no_grad():
-        fake = generator(noise)
-        estimate = (critic(real).mean() - critic(fake).mean()).item()
+    with evaluation(critic), evaluation(generator):
+        with torch.no_grad():
+            fake = generator(noise)
+            estimate = (critic(real).mean() - critic(fake).mean()).item()
+        records = spectra(critic, tuple(real.shape[1:]))
+        maxima = gradient_norm_maxima(critic, real, fake, seed)
     w1 = exact_w1(real, fake)
-    records = spectra(critic, tuple(real.shape[1:]))
-    maxima = gradient_norm_maxima(critic, real, fake, seed)
-    critic.train(was_training[0])
-    generator.train(was_training[1])
     values = {
         "wasserstein_eval": estimate,
         "w1_exact": w1,

@@ -291,13 +291,10 @@ def gradient_norm(module: nn.Module) -> float:
 def diagnostics(run: Run, real: Tensor) -> dict[str, float]:
     """Gradient-norm statistics, measured without touching the training RNG or spectral norm's `u`."""
     rng = torch.Generator(run.device).manual_seed(run.config.seed * 7919 + run.step)
-    run.critic.eval()
-    run.generator.eval()  # nor batch norm's running statistics
-    with torch.no_grad():
-        fake = run.generator(latents(run, len(real), rng))
-    norms = input_gradient_norms(run.critic, interpolate(real, fake, generator=rng))
-    run.critic.train()
-    run.generator.train()
+    with evaluation(run.critic), evaluation(run.generator):  # nor batch norm's running statistics
+        with torch.no_grad():
+            fake = run.generator(latents(run, len(real), rng))
+        norms = input_gradient_norms(run.critic, interpolate(real, fake, generator=rng))
     return {
         "grad_norm/input_mean": norms.mean().item(),
         "grad_norm/input_max": norms.max().item(),
