@@ -1,6 +1,9 @@
 """Time of one generator step (with its critic steps) for every strategy, against an unconstrained step,
-measured side by side in one run: interleaved rounds, medians. Peak memory is the CUDA allocator's peak
-(CPU runs report none: the process's resident size does not isolate one strategy).
+measured side by side in one run: interleaved rounds, medians. Peak memory, measured after the timings, is
+what a step needs above the resting state (models, optimizers, data): on CUDA the allocator's peak; on the
+CPU the peak resident size of a fresh process per strategy, reset before the step through Linux's
+/proc/self/clear_refs, with glibc told to return every allocation of 64 KiB or more to the system when it is
+freed (so the resident size follows the live tensors).
 
     python benchmarks/step_time.py                       # 32-px DCGAN, batch 64, on the CPU (and CUDA if present)
     python benchmarks/step_time.py --arch mlp --batch-size 256 --json
@@ -9,22 +12,28 @@ measured side by side in one run: interleaved rounds, medians. Peak memory is th
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import json
+import multiprocessing
 import platform
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import torch
 
+from ganlip import memory
 from ganlip.config import Config
 from ganlip.constraints import available
 from ganlip.data.memory import InMemory
-from ganlip.models import family
+from ganlip.models import activations, family
 from ganlip.train import Run, build_run, critic_step, generator_step, resolve
 
 REFERENCES = {
     "torch-sn": "torch.nn.utils.parametrizations.spectral_norm on the same critic",
-    "plain-gp": "a textbook two-sided gradient penalty (WGAN-GP's code, transcribed)",
+    "plain-gp": "a textbook two-sided gradient penalty (WGAN-GP's code, transcribed) on the critic with torch's "
+    "own activation modules",
 }
 
 
@@ -59,13 +68,79 @@ def make_run(spec: str, arch: str, resolution: int, batch_size: int, n_critic: i
         run.config = run.config.replace(lr=2e-4)
     if spec == "plain-gp":
         run.constraint.penalty = plain_gradient_penalty
+        stock_activations(run.critic)
     return run
+
+
+def stock_activations(module: torch.nn.Module) -> None:
+    """Swap ganlip's activation modules for torch's (functional ones, in the ResNets, stay ganlip's)."""
+    for name, child in module.named_children():
+        if isinstance(child, activations.LeakyReLU):
+            setattr(module, name, torch.nn.LeakyReLU(child.slope) if child.slope else torch.nn.ReLU())
+        else:
+            stock_activations(child)
 
 
 def iteration(run: Run) -> None:
     for _ in range(run.config.n_critic):
         critic_step(run, next(run.stream))
     generator_step(run)
+
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers in glibc's malloc.h
+
+
+def track_resident_memory() -> bool:
+    """Whether the CPU's peak resident size can be measured here (Linux with glibc)."""
+    clear_refs = memory.CLEAR_REFS
+    libc_name = ctypes.util.find_library("c")
+    if not clear_refs.exists() or libc_name is None or platform.libc_ver()[0] != "glibc":
+        return False
+    libc = ctypes.CDLL(libc_name)
+    tracked = libc.mallopt(M_MMAP_THRESHOLD, 64 * 1024) and libc.mallopt(M_TRIM_THRESHOLD, 64 * 1024)
+    libc.malloc_trim(0)  # hand back what the timed rounds left cached, or it would be reused unseen
+    return bool(tracked)
+
+
+class PeakMemory:
+    """Bytes a block of work needs above the memory in use when it starts (None where unmeasured)."""
+
+    def __init__(self, device: str, measured: bool = True):
+        self.device, self.measured = torch.device(device), measured
+
+    def __enter__(self) -> PeakMemory:
+        synchronize(self.device.type)
+        memory.reset_peak(self.device)
+        self.start = memory.in_use(self.device)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        synchronize(self.device.type)
+        peak = memory.peak(self.device)
+        known = self.measured and peak is not None and self.start is not None
+        self.bytes = peak - self.start if known else None
+
+
+def peak_memory(spec: str, args: argparse.Namespace, device: str, run: Run | None) -> int | None:
+    """Bytes one generator step needs above the resting state. The CPU's figure comes from a fresh process
+    per strategy, where glibc returns freed memory at once: the timed rounds' cached memory would hide it."""
+    if device == "cpu":
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return pool.submit(cpu_peak_memory, spec, args).result()
+    iteration(run)
+    with PeakMemory(device) as peak:
+        iteration(run)
+    return peak.bytes
+
+
+def cpu_peak_memory(spec: str, args: argparse.Namespace) -> int | None:
+    measured = track_resident_memory()
+    torch.manual_seed(0)
+    run = make_run(spec, args.arch, args.resolution, args.batch_size, args.n_critic, "cpu")
+    iteration(run)
+    with PeakMemory("cpu", measured) as peak:
+        iteration(run)
+    return peak.bytes
 
 
 def synchronize(device: str) -> None:
@@ -79,19 +154,15 @@ def measure(specs: list[str], args: argparse.Namespace, device: str) -> list[dic
         for _ in range(args.warmup):
             iteration(run)
     seconds: dict[str, list[float]] = {spec: [] for spec in specs}
-    peaks: dict[str, int] = {spec: 0 for spec in specs}
     for _ in range(args.rounds):
         for spec, run in runs.items():
-            if device == "cuda":
-                torch.cuda.reset_peak_memory_stats()
             synchronize(device)
             start = time.perf_counter()
             for _ in range(args.iterations):
                 iteration(run)
             synchronize(device)
             seconds[spec].append((time.perf_counter() - start) / args.iterations)
-            if device == "cuda":
-                peaks[spec] = max(peaks[spec], torch.cuda.max_memory_allocated())
+    peaks = {spec: peak_memory(spec, args, device, runs[spec] if device == "cuda" else None) for spec in specs}
     baseline = statistics.median(seconds["none"])
     return [
         {
@@ -99,7 +170,7 @@ def measure(specs: list[str], args: argparse.Namespace, device: str) -> list[dic
             "device": device,
             "seconds": statistics.median(seconds[spec]),
             "ratio": statistics.median(seconds[spec]) / baseline,
-            "peak_memory_mb": peaks[spec] / 2**20 if peaks[spec] else None,
+            "peak_memory_mb": peaks[spec] / 2**20 if peaks[spec] is not None else None,
         }
         for spec in specs
     ]
@@ -138,9 +209,9 @@ def main() -> None:
         f"machine: {platform.machine()}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}"
         + (f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else "")
     )
-    print(f"{'strategy':<16} {'device':<6} {'s/step':>8} {'ratio':>7} {'peak MB':>8}")
+    print(f"{'strategy':<16} {'device':<6} {'s/step':>8} {'ratio':>7} {'peak MB':>8}  (peak: above the resting state)")
     for row in results:
-        peak = f"{row['peak_memory_mb']:.0f}" if row["peak_memory_mb"] else "-"
+        peak = f"{row['peak_memory_mb']:.0f}" if row["peak_memory_mb"] is not None else "-"
         print(f"{row['strategy']:<16} {row['device']:<6} {row['seconds']:>8.4f} {row['ratio']:>6.2f}x {peak:>8}")
 
 

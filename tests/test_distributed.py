@@ -102,7 +102,8 @@ def test_torchrun_trains_and_rank_zero_checkpoints(tmp_path):
         "--out",
         str(tmp_path / "ddp"),
     ]
-    subprocess.run(command, check=True, capture_output=True)
+    finished = subprocess.run(command, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr[-4000:]
     single = train(
         tiny_config(
             tmp_path,

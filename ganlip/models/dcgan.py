@@ -10,6 +10,7 @@ import math
 
 from torch import Tensor, nn
 
+from ganlip.models.activations import LeakyReLU
 from ganlip.models.registry import register_model
 
 
@@ -42,10 +43,10 @@ class DCGANCritic(nn.Module):
     def __init__(self, channels: int, resolution: int, width: int):
         super().__init__()
         n_down = int(math.log2(resolution)) - 2
-        layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2)]
+        layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), LeakyReLU(0.2)]
         features = width
         for _ in range(n_down - 1):
-            layers += [nn.Conv2d(features, features * 2, 4, 2, 1), nn.LeakyReLU(0.2)]
+            layers += [nn.Conv2d(features, features * 2, 4, 2, 1), LeakyReLU(0.2)]
             features *= 2
         layers.append(nn.Conv2d(features, 1, 4, 1, 0))
         self.net = nn.Sequential(*layers)

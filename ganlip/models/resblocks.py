@@ -9,6 +9,8 @@ from collections.abc import Callable
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganlip.models.activations import relu
+
 Norm = Callable[[int], nn.Module]
 
 
@@ -60,8 +62,8 @@ class CriticBlock(nn.Module):
         return F.avg_pool2d(x, 2) if self.downsample else x
 
     def forward(self, x: Tensor) -> Tensor:
-        h = self.conv1(F.relu(self.norm1(x)))
-        h = self._down(self.conv2(F.relu(self.norm2(h))))
+        h = self.conv1(relu(self.norm1(x)))
+        h = self._down(self.conv2(relu(self.norm2(h))))
         return h + (self._down(self.shortcut(x)) if self.shortcut is not None else x)
 
 
@@ -75,7 +77,7 @@ class FirstCriticBlock(nn.Module):
         self.shortcut = nn.Conv2d(in_channels, out_channels, 1)
 
     def forward(self, x: Tensor) -> Tensor:
-        h = F.avg_pool2d(self.conv2(F.relu(self.conv1(x))), 2)
+        h = F.avg_pool2d(self.conv2(relu(self.conv1(x))), 2)
         return h + self.shortcut(F.avg_pool2d(x, 2))
 
 

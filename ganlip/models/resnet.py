@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import itertools
 
-import torch
 from torch import Tensor, nn
 
 from ganlip.errors import GanlipError
+from ganlip.models.activations import relu
 from ganlip.models.registry import register_model
 from ganlip.models.resblocks import CriticBlock, FirstCriticBlock, ResNetGenerator, layer_norm, no_norm
 
@@ -31,7 +31,7 @@ class ResNetCritic32(nn.Module):
         self.output = nn.Linear(width, 1)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.output(torch.relu(self.blocks(x)).mean(dim=(2, 3))).flatten()
+        return self.output(relu(self.blocks(x)).mean(dim=(2, 3))).flatten()
 
 
 class ResNetCritic64(nn.Module):

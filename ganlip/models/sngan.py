@@ -11,9 +11,9 @@ The critic ends with ReLU, global sum pooling and a Linear. `width` sets ngf; nd
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor, nn
 
+from ganlip.models.activations import relu
 from ganlip.models.registry import register_model
 from ganlip.models.resblocks import CriticBlock, FirstCriticBlock, ResNetGenerator
 
@@ -53,7 +53,7 @@ class SNGANCritic(nn.Module):
         self.output = nn.Linear(width, 1)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.output(torch.relu(self.blocks(x)).sum(dim=(2, 3))).flatten()
+        return self.output(relu(self.blocks(x)).sum(dim=(2, 3))).flatten()
 
 
 @register_model("sngan", data_kind="images", resolutions=(32, 48, 64, 128), latent_dim=128, width=None)

@@ -1,0 +1,56 @@
+import pytest
+import torch
+from torch import nn
+
+from ganlip.models.activations import LeakyReLU, ReLU
+
+
+def critic(activation) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 4, 2, 1), activation(), nn.Conv2d(8, 16, 4, 2, 1), activation(), nn.Conv2d(16, 1, 2)
+    ).double()
+
+
+def penalty_gradients(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
+    """WGAN-GP's penalty differentiated with respect to the weights and the input: a double backward."""
+    x = x.clone().requires_grad_(True)
+    (gradient,) = torch.autograd.grad(model(x).sum(), x, create_graph=True)
+    penalty = ((gradient.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    return torch.autograd.grad(penalty, [*model.parameters(), x], materialize_grads=True)  # last bias: 0
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [(lambda: LeakyReLU(0.2), lambda: nn.LeakyReLU(0.2)), (ReLU, nn.ReLU)])
+def test_values_gradients_and_double_backward_equal_torchs(ours, theirs):
+    a, b = critic(ours), critic(theirs)
+    b.load_state_dict(a.state_dict())
+    x = torch.randn(6, 3, 8, 8, dtype=torch.float64)
+    torch.testing.assert_close(a(x), b(x), rtol=0, atol=0)
+    for mine, reference in zip(penalty_gradients(a, x), penalty_gradients(b, x), strict=True):
+        torch.testing.assert_close(mine, reference, rtol=1e-12, atol=1e-14)
+
+
+def test_slope_at_zero_is_the_negative_sides_as_in_torch():
+    x = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    LeakyReLU(0.2)(x).sum().backward()
+    assert x.grad.tolist() == pytest.approx([0.2, 0.2, 1.0])
+    assert torch.autograd.gradcheck(
+        lambda t: LeakyReLU(0.2)(t), torch.tensor([-1.5, 0.5], dtype=torch.float64, requires_grad=True)
+    )
+    assert torch.autograd.gradgradcheck(
+        lambda t: LeakyReLU(0.2)(t) ** 2, torch.tensor([-1.5, 0.5], dtype=torch.float64, requires_grad=True)
+    )
+
+
+@pytest.mark.parametrize(("activation", "reaches"), [(LeakyReLU(0.2), False), (nn.LeakyReLU(0.2), True)])
+def test_the_penalty_double_backward_stops_at_our_activation(activation, reaches):
+    """torch's activation sends zeros back into the forward pass (a wasted convolution backward per layer)."""
+    first, second = nn.Conv2d(3, 4, 3), nn.Conv2d(4, 1, 3)
+    x = torch.randn(2, 3, 6, 6, requires_grad=True)
+    pre_activation = first(x)
+    (gradient,) = torch.autograd.grad(second(activation(pre_activation)).sum(), x, create_graph=True)
+    received = []
+    pre_activation.register_hook(received.append)
+    gradient.square().sum().backward(inputs=list(first.parameters()) + list(second.parameters()))
+    arrived = [g for g in received if g is not None]
+    assert (arrived != []) == reaches
+    assert all(not g.any() for g in arrived)  # and what torch's sends is zeros
