@@ -185,5 +185,37 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
     click.echo(f"{fid_between(first, second, n, int(dims), inception_weights, batch_size, device, resolution):.4f}")
 
 
+@cli.command()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Comparison file: a config with a `compare:` block, or a suite of `parts:` (default: the built-in "
+    "CPU suite, 2-D toys and Fashion-MNIST 32 px).",
+)
+@click.option("--constraints", help="Comma-separated strategy specs, e.g. clip,gp,lp,sn,fn (default: the file's).")
+@click.option("--seeds", type=int, help="Seeds per strategy (default: the file's).")
+@click.option("--steps", type=int, help="Generator steps per run (default: the file's).")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Comparison directory.")
+@click.option("--data-root", help="Where the data sets lie (default ./data).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where to train (default auto).")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Set a config key of every run.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def compare(config_file, constraints, seeds, steps, out, data_root, device, assignments, quiet) -> None:
+    """Train strategies side by side (skipping complete runs, resuming unfinished ones) and write
+    OUT/report.html and OUT/report.md."""
+    import sys
+
+    from ganlip import config as config_module
+    from ganlip.compare import compare as run_comparison
+
+    options = {"device": device, "data_root": data_root}
+    changes = config_module.parse_assignments(assignments) | {k: v for k, v in options.items() if v is not None}
+    for path in run_comparison(
+        out, config_file, constraints, seeds, steps, changes, quiet, say=click.echo, argv=sys.argv[1:]
+    ):
+        click.echo(f"wrote {path}")
+
+
 def main() -> None:
     cli(prog_name="ganlip")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +100,11 @@ def from_dict(values: dict[str, Any]) -> Config:
 
 
 def load(path: str | Path) -> Config:
+    return from_dict(read_mapping(path))
+
+
+def read_mapping(path: str | Path) -> dict[str, Any]:
+    """The mapping a YAML file holds, with errors that name the file and the fix."""
     path = Path(path)
     try:
         values = yaml.safe_load(path.read_text())
@@ -110,7 +116,12 @@ def load(path: str | Path) -> Config:
         values = {}
     if not isinstance(values, dict):
         raise GanlipError(f"config file {path} must hold a mapping of keys to values, not {type(values).__name__}.")
-    return from_dict(values)
+    return values
+
+
+def path_safe(text: str) -> str:
+    """`text` as a file name: runs of other characters than letters, digits and `.=_-` become `_`."""
+    return re.sub(r"[^A-Za-z0-9.=_-]+", "_", text)
 
 
 def parse_assignments(assignments: typing.Iterable[str]) -> dict[str, Any]:

@@ -8,11 +8,17 @@ from torch import Tensor, nn
 from ganlip.distributed import global_size, share
 
 
-def input_gradient_norms(critic: nn.Module, x: Tensor, create_graph: bool = False) -> Tensor:
-    """Per-sample `‖∇_x D(x)‖₂`. With `create_graph=True` the result is differentiable (for penalties)."""
+def input_gradients(critic: nn.Module, x: Tensor, create_graph: bool = False) -> Tensor:
+    """Per-sample `∇_x D(x)`, shaped like `x`. With `create_graph=True` it is differentiable (for penalties)."""
     x = x.detach().requires_grad_(True)
     with torch.enable_grad():
         (gradient,) = torch.autograd.grad(critic(x).sum(), x, create_graph=create_graph)
+    return gradient
+
+
+def input_gradient_norms(critic: nn.Module, x: Tensor, create_graph: bool = False) -> Tensor:
+    """Per-sample `‖∇_x D(x)‖₂`. With `create_graph=True` the result is differentiable (for penalties)."""
+    gradient = input_gradients(critic, x, create_graph)
     return at_least_float32(gradient.flatten(1)).norm(dim=1)  # float32 under autocast too (AMP's recipe)
 
 

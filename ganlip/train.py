@@ -4,7 +4,6 @@ calls them, logs, samples and checkpoints on schedules."""
 from __future__ import annotations
 
 import math
-import re
 import signal
 import time
 from dataclasses import dataclass, field
@@ -17,9 +16,9 @@ from torch.nn.utils import parametrize
 from torch.utils.data import Dataset
 
 from ganlip import config as config_module
-from ganlip import distributed
+from ganlip import distributed, memory
 from ganlip.checkpoint import checkpoint_in, load_checkpoint, save_checkpoint
-from ganlip.config import Config
+from ganlip.config import Config, path_safe
 from ganlip.constraints import Constraint, OptimizerRecipe, build
 from ganlip.data import BatchStream, data_spec, load_data
 from ganlip.data.files import ImageFiles
@@ -71,7 +70,7 @@ def resolve(config: Config) -> Config:
         lr=config.lr or recipe.lr,
         betas=config.betas or list(recipe.betas),
         decay_steps=config.decay_steps or config.steps,
-        out=config.out or str(Path("runs") / f"{config.data}-{re.sub(r'[^A-Za-z0-9.=_-]+', '_', config.constraint)}"),
+        out=config.out or str(Path("runs") / f"{config.data}-{path_safe(config.constraint)}"),
     )
     build_loss(resolved.loss)
     return resolved
@@ -349,7 +348,7 @@ def prepare(
     if resume is None:
         config = resolve(config)
         run_dir = Path(config.out)
-        if (run_dir / "checkpoints").exists():
+        if (run_dir / "checkpoints" / "last.pt").exists():
             raise GanlipError(
                 f"{run_dir} already holds a run; continue it with --resume {run_dir} or choose another --out."
             )
@@ -373,6 +372,10 @@ def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
     values = summarize(run.window) | diagnostics(run, real)
     check_finite(run, values)
     values["time/sec_per_step"] = seconds / len(run.window)
+    peak = memory.peak(run.device)
+    if peak is not None:  # since the last line: the CUDA allocator's peak, or the CPU process's resident peak
+        values["memory/peak_mb"] = peak / 2**20
+        memory.reset_peak(run.device)
     if run.step % config.measure_every == 0 or final:
         values |= measurements(run.critic, run.sampler, run.reference, run.measure_noise, config.seed)
     if run.fid_model is not None and (run.step % config.fid_every == 0 or final):
@@ -410,6 +413,7 @@ def train(config: Config, resume: str | Path | None = None, changes: dict | None
     if run.step >= config.steps:
         return run.run_dir
     logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet, enabled=main)
+    memory.reset_peak(run.device)
     if config.fid_every and main:
         prepare_fid(run, logger)
     started, path, stopping = time.perf_counter(), None, False

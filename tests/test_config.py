@@ -48,5 +48,13 @@ def test_bad_values(values, message):
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
 def test_bundled_configs_load_and_resolve(path):
-    resolved = resolve(config_module.load(path))
-    assert resolved.lr is not None and resolved.arch is not None
+    if "compare" in config_module.read_mapping(path):  # a comparison: one config per strategy and seed
+        from ganlip.compare.suite import load_suite, plan
+
+        configs = [run.config for run in plan(load_suite(path), Path("/nonexistent"))]
+        assert len(configs) == 15  # clip, gp, lp, sn, fn; 3 seeds
+    else:
+        configs = [config_module.load(path)]
+    for config in configs:
+        resolved = resolve(config)
+        assert resolved.lr is not None and resolved.arch is not None

@@ -1,0 +1,31 @@
+"""`ganlip compare`: train several strategies on the same data, architecture, budget and seeds, and report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ganlip.compare.report import write_report
+from ganlip.compare.runner import train_all
+from ganlip.compare.suite import load_suite, override, plan
+
+
+def compare(
+    out: str | Path,
+    config: str | Path | None = None,
+    constraints: str | None = None,
+    seeds: int | None = None,
+    steps: int | None = None,
+    changes: dict[str, Any] | None = None,
+    quiet: bool = False,
+    say: Callable[[str], None] = print,
+    argv: list[str] | None = None,
+) -> list[Path]:
+    """Train every run of the comparison file `config` (None: the built-in CPU suite) that is not complete
+    under `out`, then write `out/report.md` and `out/report.html`; returns the reports' paths."""
+    out = Path(out)
+    parts = override(load_suite(config), constraints, seeds, steps, changes)
+    runs = plan(parts, out)
+    train_all(runs, quiet=quiet, say=say)
+    return write_report(parts, runs, out, argv)

@@ -1,0 +1,231 @@
+"""report.md and report.html of a comparison: per part, the table, the claims' verdicts and the figures."""
+
+from __future__ import annotations
+
+import html
+import platform
+import shlex
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+from ganlip.compare import figures
+from ganlip.compare.claims import Verdict, judge
+from ganlip.compare.results import LABELS, StrategyRow, quality_keys, read_history, strategy_rows
+from ganlip.compare.suite import Part, PlannedRun
+from ganlip.compare.surface import critic_field
+from ganlip.config import path_safe
+from ganlip.data import data_spec
+from ganlip.train import resolve
+
+FIGURES = "figures"
+
+
+@dataclass
+class PartReport:
+    part: Part
+    settings: str
+    quality: tuple[str, ...]
+    rows: list[StrategyRow]
+    verdicts: list[Verdict]
+    figures: list[tuple[str, Path]] = field(default_factory=list)  # (caption, path relative to the report)
+
+
+def columns(quality: tuple[str, ...]) -> list[str]:
+    shown = [f"{which}_{key}" for key in quality for which in ("final", "best")]
+    return [
+        *shown,
+        "tightness",
+        "scale_free_tightness",
+        "wasserstein_eval",
+        "sec_per_step",
+        "peak_mb",
+        "sigma_mean",
+        "sigma_max",
+        "lipschitz_lower",
+        "lipschitz_upper",
+    ]
+
+
+def heading(column: str) -> str:
+    for which in ("final", "best"):
+        if column.startswith(f"{which}_"):
+            return f"{which} {LABELS[column.removeprefix(which + '_')]}"
+    return LABELS[column]
+
+
+def describe_settings(run: PlannedRun, seeds: int) -> str:
+    config = resolve(run.config)
+    shape = f"{config.arch} at {config.resolution} px" if config.resolution else f"{config.arch}"
+    return (
+        f"data {config.data}, {shape}, {config.steps} generator steps with {config.n_critic} critic steps, "
+        f"batch {config.batch_size}, {seeds} seed(s); optimizer settings from each strategy's paper unless set"
+    )
+
+
+def build_part(part: Part, runs: list[PlannedRun], out: Path) -> PartReport:
+    own = [run for run in runs if run.part == part.name]
+    histories = [read_history(run) for run in own]
+    quality = quality_keys(histories)
+    rows = strategy_rows(histories, quality)
+    report = PartReport(part, describe_settings(own[0], part.seeds), quality, rows, judge(rows, quality))
+    stem = out / FIGURES / path_safe(part.name)
+    trained = [row for row in rows if row.histories]
+    if not trained:
+        return report
+    curves = figures.quality_curves(trained, quality, stem.with_name(f"{stem.name}_quality.png"))
+    report.figures.append(("Quality against steps and training time", curves))
+    spectral = figures.spectral_curves(trained, stem.with_name(f"{stem.name}_spectra.png"))
+    if spectral:
+        report.figures.append(("Per-layer spectral norms over training (first seed)", spectral))
+    first_runs = {row.constraint: row.histories[0].run for row in trained}
+    if data_spec(part.config.get("data", "digits")).kind == "points":
+        fields = {name: critic_field(run.run_dir) for name, run in first_runs.items()}
+        path = figures.critic_surfaces(fields, stem.with_name(f"{stem.name}_critics.png"))
+        report.figures.append(("Critic value surfaces and gradient fields beside the samples (first seed)", path))
+    pictures = {name: last_picture(run.run_dir) for name, run in first_runs.items()}
+    pictures = {name: picture for name, picture in pictures.items() if picture is not None}
+    if pictures:
+        path = figures.sample_grids(pictures, stem.with_name(f"{stem.name}_samples.png"))
+        report.figures.append(("Last samples of every strategy (first seed)", path))
+    report.figures = [(caption, path.relative_to(out)) for caption, path in report.figures]
+    return report
+
+
+def last_picture(run_dir: Path) -> Path | None:
+    pictures = sorted((run_dir / "samples").glob("step_*.png"))
+    return pictures[-1] if pictures else None
+
+
+def machine() -> str:
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU"
+    return (
+        f"{platform.machine()}, {torch.get_num_threads()} CPU threads, {device}; Python {platform.python_version()}, "
+        f"torch {torch.__version__}"
+    )
+
+
+def table_cells(report: PartReport) -> tuple[list[str], list[list[str]]]:
+    shown = columns(report.quality)
+    head = ["strategy", "seeds", *(heading(c) for c in shown)]
+    body = []
+    for row in report.rows:
+        cells = [str(row.figures.get(c)) if row.figures.get(c) is not None else "–" for c in shown]
+        body.append([row.constraint, str(row.seeds), *cells])
+    return head, body
+
+
+def markdown(reports: list[PartReport], command: str) -> str:
+    lines = ["# ganlip comparison", "", f"Command: `{command}`  ", f"Machine: {machine()}  ", f"Written {now()}", ""]
+    lines += [NOTES, ""]
+    for report in reports:
+        head, body = table_cells(report)
+        lines += [f"## {report.part.name}", "", report.settings, ""]
+        lines += ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+        lines += ["| " + " | ".join(cells) + " |" for cells in body]
+        lines += ["", "Claims of SEEDS.md, judged on this part:", ""]
+        lines += [f"- **{v.verdict}**: {v.claim} ({v.evidence})" for v in report.verdicts]
+        lines.append("")
+        for caption, path in report.figures:
+            lines += [f"![{caption}]({path.as_posix()})", ""]
+    return "\n".join(lines)
+
+
+def html_page(reports: list[PartReport], command: str) -> str:
+    escape = html.escape
+    sections = []
+    for report in reports:
+        head, body = table_cells(report)
+        header = "".join(f"<th>{escape(h)}</th>" for h in head)
+        table = f'<div class="wide"><table><thead><tr>{header}</tr></thead><tbody>'
+        table += "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>" for cells in body)
+        table += "</tbody></table></div>"
+        claims = "".join(
+            f'<li><span class="{escape(v.verdict.replace(" ", "-"))}">{escape(v.verdict)}</span>: '
+            f"{escape(v.claim)} <small>({escape(v.evidence)})</small></li>"
+            for v in report.verdicts
+        )
+        pictures = "".join(
+            f'<figure><img src="{escape(path.as_posix())}" alt="{escape(caption)}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>"
+            for caption, path in report.figures
+        )
+        sections.append(
+            f"<section><h2>{escape(report.part.name)}</h2><p>{escape(report.settings)}</p>{table}"
+            f"<p>Claims of SEEDS.md, judged on this part:</p><ul>{claims}</ul>{pictures}</section>"
+        )
+    return PAGE.format(
+        command=escape(command),
+        machine=escape(machine()),
+        written=now(),
+        notes=escape(NOTES),
+        sections="".join(sections),
+    )
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def write_report(parts: list[Part], runs: list[PlannedRun], out: Path, argv: list[str] | None = None) -> list[Path]:
+    """Write `out/report.md` and `out/report.html` (figures in `out/figures/`); returns their paths."""
+    command = shlex.join(["ganlip", *(sys.argv[1:] if argv is None else argv)])
+    reports = [build_part(part, runs, out) for part in parts]
+    written = [out / "report.md", out / "report.html"]
+    written[0].write_text(markdown(reports, command))
+    written[1].write_text(html_page(reports, command))
+    return written
+
+
+NOTES = (
+    "Each figure is the mean ± standard deviation over seeds of the run's last measurement (final) or its best "
+    "(lowest) one. Quality: FID where measured, else the sliced Wasserstein distance (SWD) and the exact W1 "
+    "between fixed generated and real sets. Tightness: the critic's Wasserstein estimate over that W1 (1 for an "
+    "optimal 1-Lipschitz critic). Tightness / Lip lower rescales the critic by its largest measured gradient "
+    "norm, so a critic's scale does not count. s / step: training time of one generator step with its critic "
+    "steps, measurements excluded. Peak MB: the CUDA allocator's peak, or the CPU process's peak resident size. "
+    "σ: the largest singular value of each critic layer's weight matrix; Lip lower and upper: the largest "
+    "gradient norm measured and the product of the layers' operator norms."
+)
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>ganlip comparison</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }}
+.wide {{ overflow-x: auto; }}
+table {{ border-collapse: collapse; font-size: 0.8rem; margin: 1rem 0; }}
+th, td {{ border: 1px solid #ccc; padding: 0.3rem 0.5rem; text-align: right; white-space: nowrap; }}
+th:first-child, td:first-child {{ text-align: left; }}
+thead {{ background: #f3f3f3; }}
+figure {{ margin: 1.5rem 0; }}
+img {{ max-width: 100%; }}
+.confirmed {{ color: #17692e; font-weight: bold; }}
+.refuted {{ color: #a3201b; font-weight: bold; }}
+.not-measured {{ color: #777; font-weight: bold; }}
+#broken-images {{ background: #fde2e1; padding: 0.5rem; }}
+</style>
+</head>
+<body>
+<h1>ganlip comparison</h1>
+<p id="broken-images" hidden>Some figures did not load: keep the figures/ folder beside this report.</p>
+<p>Command: <code>{command}</code><br>Machine: {machine}<br>Written {written}</p>
+<p><small>{notes}</small></p>
+{sections}
+<script>
+// Counts the figures the browser could not load, for the reader (a warning) and for tests (body attributes).
+window.addEventListener("load", () => {{
+  const broken = [...document.images].filter((image) => !image.complete || image.naturalWidth === 0);
+  document.body.dataset.imagesLoaded = document.images.length - broken.length;
+  document.body.dataset.imagesBroken = broken.length;
+  document.getElementById("broken-images").hidden = broken.length === 0;
+}});
+</script>
+</body>
+</html>
+"""

@@ -1,0 +1,154 @@
+"""From the runs' metrics.jsonl to one row per strategy: mean and spread over seeds."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ganlip.compare.suite import PlannedRun
+
+# The quality metrics, lower is better: FID where the runs measured it, else distances to the data.
+QUALITY_WITH_FID = ("fid",)
+QUALITY_WITHOUT_FID = ("swd", "w1_exact")
+LABELS = {
+    "fid": "FID",
+    "swd": "SWD",
+    "w1_exact": "W1 to data",
+    "tightness": "tightness",
+    "scale_free_tightness": "tightness / Lip lower",
+    "wasserstein_eval": "W estimate",
+    "sec_per_step": "s / step",
+    "peak_mb": "peak MB",
+    "sigma_mean": "mean σ",
+    "sigma_max": "max σ",
+    "lipschitz_lower": "Lip lower",
+    "lipschitz_upper": "Lip upper",
+}
+
+
+@dataclass
+class RunHistory:
+    run: PlannedRun
+    lines: list[dict[str, float]]
+
+    def series(self, key: str) -> tuple[list[int], list[float], list[float]]:
+        """Steps, training seconds (measurements excluded) and values of `key` where it was logged."""
+        steps, seconds, values, elapsed, previous = [], [], [], 0.0, 0
+        for line in self.lines:
+            elapsed += line.get("time/sec_per_step", 0.0) * (line["step"] - previous)
+            previous = line["step"]
+            if key in line and math.isfinite(line[key]):
+                steps.append(line["step"])
+                seconds.append(elapsed)
+                values.append(line[key])
+        return steps, seconds, values
+
+    def final(self, key: str) -> float | None:
+        values = self.series(key)[2]
+        return values[-1] if values else None
+
+    def best(self, key: str) -> float | None:
+        values = self.series(key)[2]
+        return min(values) if values else None
+
+    def layers(self, prefix: str = "spectral_norm/") -> list[str]:
+        return sorted({key for line in self.lines for key in line if key.startswith(prefix)})
+
+
+def seed_mean(histories: list[RunHistory], key: str) -> tuple[np.ndarray, ...] | None:
+    """Steps, mean training seconds, mean, min and max of `key` over seeds, at the steps every seed logged."""
+    series = [h.series(key) for h in histories]
+    series = [s for s in series if s[0]]
+    if not series:
+        return None
+    common = sorted(set.intersection(*(set(s[0]) for s in series)))
+    if not common:
+        return None
+    pick = [[s[i][s[0].index(step)] for step in common] for s in series for i in (1, 2)]
+    seconds, values = np.array(pick[0::2]), np.array(pick[1::2])
+    return np.array(common), seconds.mean(0), values.mean(0), values.min(0), values.max(0)
+
+
+def read_history(run: PlannedRun) -> RunHistory:
+    path = run.run_dir / "metrics.jsonl"
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    return RunHistory(run, lines)
+
+
+def quality_keys(histories: list[RunHistory]) -> tuple[str, ...]:
+    measured_fid = any("fid" in line for history in histories for line in history.lines)
+    return QUALITY_WITH_FID if measured_fid else QUALITY_WITHOUT_FID
+
+
+def run_summary(history: RunHistory, quality: tuple[str, ...]) -> dict[str, float | None]:
+    """One run's figures: final and best quality, the final measurements, cost."""
+    summary: dict[str, float | None] = {}
+    for key in quality:
+        summary[f"final_{key}"] = history.final(key)
+        summary[f"best_{key}"] = history.best(key)
+    for key in ("tightness", "wasserstein_eval"):
+        summary[key] = history.final(key)
+    lower = history.final("lipschitz/lower")
+    summary["lipschitz_lower"] = lower
+    summary["lipschitz_upper"] = history.final("lipschitz/upper")
+    tightness = summary["tightness"]
+    summary["scale_free_tightness"] = tightness / lower if tightness is not None and lower else None
+    sigmas = [history.final(layer) for layer in history.layers()]
+    sigmas = [s for s in sigmas if s is not None]
+    summary["sigma_mean"] = statistics.fmean(sigmas) if sigmas else None
+    summary["sigma_max"] = max(sigmas) if sigmas else None
+    steps, seconds, _ = history.series("time/sec_per_step")
+    summary["sec_per_step"] = seconds[-1] / steps[-1] if steps else None
+    peaks = history.series("memory/peak_mb")[2]
+    summary["peak_mb"] = max(peaks) if peaks else None
+    return summary
+
+
+@dataclass
+class Spread:
+    mean: float
+    std: float | None  # None with one seed
+    n: int
+
+    def __str__(self) -> str:
+        return f"{_short(self.mean)} ± {_short(self.std)}" if self.std is not None else _short(self.mean)
+
+
+def _short(value: float) -> str:
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    return f"{value:.3g}" if 1e-3 <= abs(value) < 1e4 else f"{value:.2e}"
+
+
+def spread(values: list[float | None]) -> Spread | None:
+    present = [v for v in values if v is not None and math.isfinite(v)]
+    if not present:
+        return None
+    return Spread(statistics.fmean(present), statistics.stdev(present) if len(present) > 1 else None, len(present))
+
+
+@dataclass
+class StrategyRow:
+    constraint: str
+    histories: list[RunHistory]
+    figures: dict[str, Spread | None] = field(default_factory=dict)
+
+    @property
+    def seeds(self) -> int:
+        return len(self.histories)
+
+
+def strategy_rows(histories: list[RunHistory], quality: tuple[str, ...]) -> list[StrategyRow]:
+    """One row per strategy of a part, in the order the part lists them."""
+    order = list(dict.fromkeys(h.run.constraint for h in histories))
+    rows = []
+    for constraint in order:
+        own = [h for h in histories if h.run.constraint == constraint and h.lines]
+        summaries = [run_summary(h, quality) for h in own]
+        keys = summaries[0].keys() if summaries else ()
+        rows.append(StrategyRow(constraint, own, {key: spread([s[key] for s in summaries]) for key in keys}))
+    return rows

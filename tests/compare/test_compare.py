@@ -1,0 +1,79 @@
+import json
+
+import pytest
+
+from ganlip.checkpoint import load_checkpoint
+from ganlip.compare import compare
+from ganlip.errors import GanlipError
+from tests.compare.conftest import write_comparison
+
+
+def test_every_strategy_and_seed_trains_once_into_its_own_directory(toy_comparison):
+    out, _, said = toy_comparison
+    runs = sorted(p.relative_to(out).as_posix() for p in out.glob("toy/*/seed*"))
+    assert runs == ["toy/clip/seed0", "toy/clip/seed1", "toy/sn/seed0", "toy/sn/seed1"]
+    assert all("training 4 steps" in line for line in said)
+    for run in runs:
+        assert load_checkpoint(out / run)["step"] == 4
+    configs = [load_checkpoint(out / run)["config"] for run in runs]
+    assert [(c["constraint"], c["seed"]) for c in configs] == [("clip", 0), ("clip", 1), ("sn", 0), ("sn", 1)]
+    shared = [
+        {k: v for k, v in c.items() if k not in ("constraint", "seed", "out", "optimizer", "lr", "betas")}
+        for c in configs
+    ]
+    assert all(c == shared[0] for c in shared)  # same data, architecture and budget; optimizer from each paper
+
+
+def test_a_second_call_skips_complete_runs_and_rewrites_the_report(toy_comparison):
+    out, config, _ = toy_comparison
+    stamps = {p: p.stat().st_mtime_ns for p in out.glob("toy/*/seed*/checkpoints/last.pt")}
+    said: list[str] = []
+    compare(out, config, quiet=True, say=said.append)
+    assert len(said) == 4 and all(line.endswith("complete (4 steps), skipped") for line in said)
+    assert stamps == {p: p.stat().st_mtime_ns for p in out.glob("toy/*/seed*/checkpoints/last.pt")}
+
+
+def test_more_steps_resume_the_unfinished_runs(tmp_path):
+    config = write_comparison(tmp_path / "c.yaml", constraints=["sn"], seeds=1)
+    compare(tmp_path / "out", config, quiet=True, say=lambda _: None)
+    said: list[str] = []
+    compare(tmp_path / "out", config, steps=6, quiet=True, say=said.append)
+    assert said == ["[1/1] toy sn seed 0: resuming at step 4 of 6"]
+    run = tmp_path / "out" / "toy" / "sn" / "seed0"
+    assert load_checkpoint(run)["step"] == 6
+    assert [json.loads(line)["step"] for line in (run / "metrics.jsonl").read_text().splitlines()] == [2, 4, 6]
+
+
+def test_a_run_with_other_settings_is_not_resumed(tmp_path):
+    config = write_comparison(tmp_path / "c.yaml", constraints=["sn"], seeds=1)
+    compare(tmp_path / "out", config, quiet=True, say=lambda _: None)
+    with pytest.raises(GanlipError, match=r"other settings \(batch_size: 16 there, 32 now\).*another --out"):
+        compare(tmp_path / "out", config, changes={"batch_size": 32}, quiet=True, say=lambda _: None)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"constraints": "sn,nope"}, "unknown constraint 'nope'"),
+        ({"constraints": "sn,sn"}, "names sn more than once"),
+        ({"seeds": 0}, "seeds must be a positive whole number"),
+    ],
+)
+def test_bad_comparison_options_fail_before_training(tmp_path, changes, message):
+    config = write_comparison(tmp_path / "c.yaml")
+    with pytest.raises(GanlipError, match=message):
+        compare(tmp_path / "out", config, quiet=True, say=lambda _: None, **changes)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_compare_reports_bad_input_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from ganlip.cli import cli
+
+    config = write_comparison(tmp_path / "c.yaml")
+    result = CliRunner().invoke(
+        cli, ["compare", "--config", str(config), "--constraints", "sn,spectral", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    assert "unknown constraint 'spectral'" in result.output and "Traceback" not in result.output

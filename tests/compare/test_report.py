@@ -1,0 +1,84 @@
+import re
+
+import pytest
+import torch
+
+from ganlip.compare.results import RunHistory, seed_mean, spread
+from ganlip.compare.suite import PlannedRun
+from ganlip.compare.surface import critic_field
+from ganlip.config import Config
+
+
+def test_report_has_a_row_per_strategy_with_spread_over_seeds(toy_comparison):
+    out, _, _ = toy_comparison
+    text = (out / "report.md").read_text()
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if re.match(r"\| (clip|sn) \|", line)}
+    assert set(rows) == {"clip", "sn"}
+    for row in rows.values():
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1] == "2"  # seeds
+        assert all("±" in cell for cell in cells[2:8])  # SWD and W1 final/best, tightness: mean ± std
+    assert "| strategy | seeds | final SWD | best SWD | final W1 to data | best W1 to data | tightness |" in text
+    assert "Command: `ganlip compare --config" in text
+
+
+def test_report_figures_exist_and_the_html_links_them(toy_comparison):
+    out, _, _ = toy_comparison
+    html = (out / "report.html").read_text()
+    sources = re.findall(r'<img src="([^"]+)"', html)
+    assert {s.rsplit("_", 1)[1] for s in sources} == {"quality.png", "spectra.png", "critics.png", "samples.png"}
+    for source in sources:
+        assert (out / source).stat().st_size > 10_000
+    assert sources == re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (out / "report.md").read_text())
+
+
+def test_the_report_states_a_verdict_for_each_claim(toy_comparison):
+    text = (toy_comparison[0] / "report.md").read_text()
+    verdicts = re.findall(r"^- \*\*(confirmed|refuted|not measured)\*\*: (.*)$", text, re.MULTILINE)
+    assert len(verdicts) == 3
+    assert verdicts[0][0] == "not measured" and "did not train gp" in verdicts[0][1]  # toy compares clip, sn
+
+
+def test_critic_field_gradients_integrate_to_its_values(toy_comparison):
+    """Along every grid line, the trapezoid integral of ∂D/∂x (or ∂D/∂y) equals D's change end to end."""
+    field = critic_field(toy_comparison[0] / "toy" / "sn" / "seed0", n=401)
+    value, gradient = field.value.double(), field.gradient.double()
+    along_x = torch.trapezoid(gradient[..., 0], field.x.double(), dim=1)
+    along_y = torch.trapezoid(gradient[..., 1], field.y.double(), dim=0)
+    scale = value.max() - value.min()
+    torch.testing.assert_close(along_x, value[:, -1] - value[:, 0], rtol=0, atol=1e-2 * scale)
+    torch.testing.assert_close(along_y, value[-1, :] - value[0, :], rtol=0, atol=1e-2 * scale)
+    assert field.real.shape[1] == field.fake.shape[1] == 2 and len(field.fake) == 64
+
+
+def _history(lines):
+    return RunHistory(PlannedRun("p", "sn", 0, Config(out="unused")), lines)
+
+
+def test_training_seconds_accumulate_the_logged_time_per_step():
+    history = _history(
+        [
+            {"step": 2, "time/sec_per_step": 0.5, "swd": 3.0},
+            {"step": 4, "time/sec_per_step": 1.5},
+            {"step": 10, "time/sec_per_step": 0.25, "swd": 1.0},
+        ]
+    )
+    steps, seconds, values = history.series("swd")
+    assert steps == [2, 10] and values == [3.0, 1.0]
+    assert seconds == pytest.approx([2 * 0.5, 2 * 0.5 + 2 * 1.5 + 6 * 0.25])
+    assert history.final("swd") == 1.0 and history.best("swd") == 1.0
+
+
+def test_seed_mean_uses_the_steps_every_seed_logged():
+    a = _history([{"step": 2, "swd": 1.0}, {"step": 4, "swd": 3.0}])
+    b = _history([{"step": 2, "swd": 2.0}])
+    steps, _, mean, low, high = seed_mean([a, b], "swd")
+    assert steps.tolist() == [2] and mean.tolist() == [1.5] and low.tolist() == [1.0] and high.tolist() == [2.0]
+
+
+def test_spread_is_the_sample_mean_and_standard_deviation():
+    figure = spread([1.0, 2.0, 4.0, None])
+    assert figure.mean == pytest.approx(7 / 3)
+    assert figure.std == pytest.approx(((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2 + (4 - 7 / 3) ** 2) ** 0.5 / 2**0.5)
+    assert spread([2.0]).std is None and str(spread([2.0])) == "2"
+    assert spread([None, float("nan")]) is None
