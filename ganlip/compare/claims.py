@@ -12,7 +12,7 @@ from ganlip.compare.results import LABELS, StrategyRow, seed_mean
 @dataclass
 class Verdict:
     claim: str
-    verdict: str  # confirmed | refuted | not measured
+    verdict: str  # confirmed | refuted | inconclusive | not measured
     evidence: str
 
 
@@ -51,33 +51,38 @@ def steps_to_reach(row: StrategyRow, key: str, target: float) -> int | None:
 
 
 def sn_faster(by_name: dict[str, StrategyRow], key: str) -> Verdict:
-    """Target: the worse of the two strategies' best seed-mean quality, so that both reach it."""
+    """Target: the worse of the two strategies' best seed-mean quality, so that both reach it. Reaching it at
+    the same measured step is a tie at the measurements' resolution: inconclusive."""
     if missing := _missing(SN_FASTER, ["sn", "gp"], by_name):
         return missing
     sn, gp = by_name["sn"], by_name["gp"]
     target = max(min(seed_mean(row.histories, key)[2]) for row in (sn, gp))
     steps = {name: steps_to_reach(row, key, target) for name, row in (("sn", sn), ("gp", gp))}
     cost = {name: _mean(row, "sec_per_step") for name, row in (("sn", sn), ("gp", gp))}
-    fewer = steps["sn"] is not None and steps["gp"] is not None and steps["sn"] < steps["gp"]
-    cheaper = cost["sn"] is not None and cost["gp"] is not None and cost["sn"] < cost["gp"]
+    cheaper = cost["sn"] < cost["gp"]
     evidence = (
         f"{LABELS.get(key, key)} {target:.3g} first reached at step {steps['sn']} (sn) and {steps['gp']} (gp); "
         f"{cost['sn']:.3g} s against {cost['gp']:.3g} s per generator step"
     )
-    return Verdict(SN_FASTER, "confirmed" if fewer and cheaper else "refuted", evidence)
+    if not cheaper or steps["sn"] > steps["gp"]:
+        return Verdict(SN_FASTER, "refuted", evidence)
+    return Verdict(SN_FASTER, "confirmed" if steps["sn"] < steps["gp"] else "inconclusive", evidence)
 
 
 def fn_over_constrains(by_name: dict[str, StrategyRow]) -> Verdict:
-    """Over-constrained: its largest measured gradient norm stays below 1, and its Wasserstein estimate is
-    below that of every strategy that aims at Lipschitz constant 1 (sn, gp, lp)."""
+    """Against `sn`, the same normalization with the spectral norm, which ‖W‖_F bounds from above: the largest
+    measured gradient norm stays below 1 and below sn's, and the Wasserstein estimate is below sn's."""
     if missing := _missing(FN_OVER_CONSTRAINS, ["fn", "sn"], by_name):
         return missing
-    others = {name: _mean(by_name[name], "wasserstein_eval") for name in ("sn", "gp", "lp") if name in by_name}
-    estimate, lower = _mean(by_name["fn"], "wasserstein_eval"), _mean(by_name["fn"], "lipschitz_lower")
-    lowest = all(estimate < value for value in others.values() if value is not None)
-    shown = ", ".join(f"{name} {value:.3g}" for name, value in others.items())
-    evidence = f"W estimate fn {estimate:.3g} against {shown}; fn's largest measured ‖∇D‖ {lower:.3g}"
-    return Verdict(FN_OVER_CONSTRAINS, "confirmed" if lowest and lower < 1 else "refuted", evidence)
+    fn, sn = by_name["fn"], by_name["sn"]
+    estimate = {name: _mean(row, "wasserstein_eval") for name, row in (("fn", fn), ("sn", sn))}
+    lower = {name: _mean(row, "lipschitz_lower") for name, row in (("fn", fn), ("sn", sn))}
+    held = estimate["fn"] < estimate["sn"] and lower["fn"] < min(1.0, lower["sn"])
+    evidence = (
+        f"W estimate fn {estimate['fn']:.3g} against sn {estimate['sn']:.3g}; largest measured ‖∇D‖ "
+        f"fn {lower['fn']:.3g} against sn {lower['sn']:.3g}"
+    )
+    return Verdict(FN_OVER_CONSTRAINS, "confirmed" if held else "refuted", evidence)
 
 
 def clip_simple(by_name: dict[str, StrategyRow]) -> Verdict:

@@ -207,7 +207,7 @@ figure {{ margin: 1.5rem 0; }}
 img {{ max-width: 100%; }}
 .confirmed {{ color: #17692e; font-weight: bold; }}
 .refuted {{ color: #a3201b; font-weight: bold; }}
-.not-measured {{ color: #777; font-weight: bold; }}
+.not-measured, .inconclusive {{ color: #777; font-weight: bold; }}
 #broken-images {{ background: #fde2e1; padding: 0.5rem; }}
 </style>
 </head>

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ganlip import config as config_module
 from ganlip.checkpoint import load_checkpoint
 from ganlip.compare.suite import PlannedRun
-from ganlip.errors import GanlipError
+from ganlip.errors import GanlipError, Interrupted
 from ganlip.train import RESUMABLE_CHANGES, train
 
 # Keys that may differ between a planned run and the one found on disk (the rest must match).
@@ -34,6 +34,16 @@ def check_same_settings(run: PlannedRun) -> None:
 
 
 def train_all(runs: list[PlannedRun], quiet: bool = False, say: Callable[[str], None] = print) -> None:
+    try:
+        _train_all(runs, quiet, say)
+    except Interrupted as stop:
+        raise Interrupted(
+            f"{stop} Or run the same `ganlip compare` command again: it resumes where the comparison stopped.",
+            stop.exit_code,
+        ) from None
+
+
+def _train_all(runs: list[PlannedRun], quiet: bool, say: Callable[[str], None]) -> None:
     for index, run in enumerate(runs, 1):
         where = f"[{index}/{len(runs)}] {run.part} {run.constraint} seed {run.seed}"
         done = trained_steps(run)

@@ -1,4 +1,8 @@
 import json
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -77,3 +81,27 @@ def test_cli_compare_reports_bad_input_in_one_line(tmp_path):
     )
     assert result.exit_code == 2
     assert "unknown constraint 'spectral'" in result.output and "Traceback" not in result.output
+
+
+def test_an_interrupted_comparison_resumes_when_run_again(tmp_path):
+    config = write_comparison(tmp_path / "c.yaml", constraints=["sn", "gp"], seeds=1, steps=100_000)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "ganlip", "compare", "--config", str(config), "--out", str(out), "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = out / "toy" / "sn" / "seed0" / "checkpoints" / "last.pt"
+    deadline = time.monotonic() + 120
+    while not first.exists():  # the first run has checkpointed
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143
+    assert "run the same `ganlip compare` command again" in stderr and "Traceback" not in stderr
+    stopped_at = load_checkpoint(first)["step"]
+    said: list[str] = []
+    compare(out, config, steps=stopped_at + 2, quiet=True, say=said.append)
+    assert said == [
+        f"[1/2] toy sn seed 0: resuming at step {stopped_at} of {stopped_at + 2}",
+        f"[2/2] toy gp seed 0: training {stopped_at + 2} steps in {out / 'toy' / 'gp' / 'seed0'}",
+    ]
+    assert load_checkpoint(first)["step"] == stopped_at + 2

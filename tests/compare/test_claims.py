@@ -1,0 +1,43 @@
+from ganlip.compare.claims import judge
+from ganlip.compare.results import QUALITY_WITHOUT_FID, RunHistory, strategy_rows
+from ganlip.compare.suite import PlannedRun
+from ganlip.config import Config
+
+
+def history(constraint: str, swd: list[float], sec_per_step: float = 1.0, **final: float) -> RunHistory:
+    """A run measured every 10 steps: SWD as given, the final line carrying the other measurements."""
+    lines = [{"step": 10 * (i + 1), "time/sec_per_step": sec_per_step, "swd": value} for i, value in enumerate(swd)]
+    lines[-1] |= final
+    return RunHistory(PlannedRun("p", constraint, 0, Config(out="unused")), lines)
+
+
+def verdicts(*histories: RunHistory) -> list[str]:
+    return [v.verdict for v in judge(strategy_rows(list(histories), QUALITY_WITHOUT_FID), QUALITY_WITHOUT_FID)]
+
+
+CRITIC = {"wasserstein_eval": 1.0, "tightness": 0.5, "lipschitz/lower": 1.0, "w1_exact": 2.0}
+
+
+def test_sn_faster_needs_fewer_steps_to_the_target_and_cheaper_steps():
+    # target: gp's best, 0.5; sn first reaches it at step 20, gp at step 30
+    sn, gp = [0.9, 0.5, 0.3], [0.9, 0.7, 0.5]
+    assert verdicts(history("sn", sn, 1.0), history("gp", gp, 1.6))[0] == "confirmed"
+    assert verdicts(history("sn", sn, 1.7), history("gp", gp, 1.6))[0] == "refuted"  # dearer steps
+    assert verdicts(history("sn", gp, 1.0), history("gp", sn, 1.6))[0] == "refuted"  # more steps
+    assert verdicts(history("sn", sn, 1.0), history("gp", sn, 1.6))[0] == "inconclusive"  # same step
+
+
+def test_fn_over_constrains_against_sn():
+    sn = history("sn", [0.5], **CRITIC)
+    tight = history("fn", [0.5], **{**CRITIC, "wasserstein_eval": 0.1, "lipschitz/lower": 0.2})
+    loose = history("fn", [0.5], **{**CRITIC, "wasserstein_eval": 0.1, "lipschitz/lower": 1.2})
+    assert verdicts(sn, tight)[1] == "confirmed"
+    assert verdicts(sn, loose)[1] == "refuted"  # its gradients exceed 1: not over-constrained
+    assert verdicts(tight)[1] == "not measured"
+
+
+def test_clip_under_uses_capacity_when_its_rescaled_tightness_is_lowest():
+    # tightness / Lip lower: clip 0.01 / 0.05 = 0.2; gp 0.5 / 1 = 0.5
+    clip = history("clip", [0.5], **{**CRITIC, "tightness": 0.01, "lipschitz/lower": 0.05})
+    assert verdicts(clip, history("gp", [0.5], **CRITIC))[2] == "confirmed"
+    assert verdicts(clip, history("gp", [0.5], **{**CRITIC, "tightness": 0.1}))[2] == "refuted"  # gp's is 0.1
