@@ -4,6 +4,7 @@ over training, toy critics' value surfaces with their gradient fields, and the l
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -11,7 +12,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from ganlip.compare.results import LABELS, StrategyRow, seed_mean
-from ganlip.compare.surface import CriticField
+
+if TYPE_CHECKING:
+    from ganlip.compare.surface import CriticField
 
 DPI = 110
 
@@ -20,6 +23,16 @@ def colours(rows: list[StrategyRow]) -> dict[str, str]:
     """One colour per strategy, the same in every figure of a part."""
     cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     return {row.constraint: cycle[i % len(cycle)] for i, row in enumerate(rows)}
+
+
+def _panels(count: int, width: float, height: float):
+    """A figure with `count` panels, three to a line; the spare places of the last line stay blank."""
+    columns = min(count, 3)
+    lines = -(-count // columns)
+    figure, axes = plt.subplots(lines, columns, figsize=(width * columns, height * lines), squeeze=False)
+    for axis in axes.flat[count:]:
+        axis.axis("off")
+    return figure, axes.flat[:count]
 
 
 def _scale(axis) -> None:
@@ -65,10 +78,8 @@ def spectral_curves(rows: list[StrategyRow], path: Path) -> Path | None:
     shown = [row for row in rows if row.histories and row.histories[0].layers()]
     if not shown:
         return None
-    columns = min(len(shown), 3)
-    lines = -(-len(shown) // columns)
-    figure, axes = plt.subplots(lines, columns, figsize=(4.2 * columns, 3.2 * lines), squeeze=False)
-    for axis, row in zip(axes.flat, shown, strict=False):
+    figure, axes = _panels(len(shown), 4.2, 3.2)
+    for axis, row in zip(axes, shown, strict=True):
         history = row.histories[0]
         for layer in history.layers():
             steps, _, values = history.series(layer)
@@ -78,9 +89,7 @@ def spectral_curves(rows: list[StrategyRow], path: Path) -> Path | None:
         axis.set_ylabel("σ(W)")
         _scale(axis)
         axis.grid(alpha=0.3)
-    for axis in axes.flat[len(shown) :]:
-        axis.axis("off")
-    axes.flat[0].legend(fontsize="x-small")
+    axes[0].legend(fontsize="x-small")
     figure.suptitle("Largest singular value of each critic layer's weight matrix")
     figure.tight_layout()
     return _save(figure, path)
@@ -88,10 +97,8 @@ def spectral_curves(rows: list[StrategyRow], path: Path) -> Path | None:
 
 def critic_surfaces(fields: dict[str, CriticField], path: Path) -> Path:
     """For each strategy, the critic's value (colour) and gradient field (arrows) with data and samples."""
-    columns = min(len(fields), 3)
-    lines = -(-len(fields) // columns)
-    figure, axes = plt.subplots(lines, columns, figsize=(4.6 * columns, 4.2 * lines), squeeze=False)
-    for axis, (constraint, field) in zip(axes.flat, fields.items(), strict=False):
+    figure, axes = _panels(len(fields), 4.6, 4.2)
+    for axis, (constraint, field) in zip(axes, fields.items(), strict=True):
         surface = axis.contourf(field.x, field.y, field.value, levels=20, cmap="viridis")
         figure.colorbar(surface, ax=axis, shrink=0.8)
         step = max(1, len(field.x) // 16)
@@ -108,9 +115,7 @@ def critic_surfaces(fields: dict[str, CriticField], path: Path) -> Path:
         norms = field.gradient.norm(dim=-1)
         axis.set_title(f"{constraint}: ‖∇D‖ from {norms.min():.2g} to {norms.max():.2g}", fontsize="medium")
         axis.set_aspect("equal")
-    for axis in axes.flat[len(fields) :]:
-        axis.axis("off")
-    axes.flat[0].legend(loc="lower left", fontsize="x-small", markerscale=4)
+    axes[0].legend(loc="lower left", fontsize="x-small", markerscale=4)
     figure.suptitle("Critic value (colour), its gradient (arrows), data and samples at the end of training")
     figure.tight_layout()
     return _save(figure, path)
