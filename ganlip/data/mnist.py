@@ -29,6 +29,35 @@ def read_idx_images(path: Path) -> Tensor:
     return images.view(n, 1, height, width)
 
 
+def read_idx_labels(path: Path) -> Tensor:
+    """uint8 labels `(N,)` from an IDX label file (plain or gzipped)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as file:
+        data = file.read()
+    magic = int.from_bytes(data[:4], "big")
+    if magic != 0x801:
+        raise GanlipError(f"{path} is not an IDX label file (magic {magic:#x}, expected 0x801).")
+    n = int.from_bytes(data[4:8], "big")
+    return torch.frombuffer(bytearray(data[8 : 8 + n]), dtype=torch.uint8).clone()
+
+
+def fashion_mnist_labelled(root: Path, split: str) -> tuple[Tensor, Tensor]:
+    """Fashion-MNIST's uint8 images `(N, 1, 28, 28)` and labels `(N,)` of `split` (train or test), from
+    torchvision's layout under `root` or Debian's package files."""
+    from torchvision.datasets import FashionMNIST
+
+    try:
+        dataset = FashionMNIST(str(root), train=split == "train", download=False)
+        return dataset.data[:, None], dataset.targets.to(torch.uint8)
+    except RuntimeError:
+        prefix = DEBIAN_FASHION_MNIST / ("train" if split == "train" else "t10k")
+        if not Path(f"{prefix}-images-idx3-ubyte.gz").exists():
+            raise _layout_error("Fashion-MNIST", "FashionMNIST", root) from None
+        return read_idx_images(Path(f"{prefix}-images-idx3-ubyte.gz")), read_idx_labels(
+            Path(f"{prefix}-labels-idx1-ubyte.gz")
+        )
+
+
 def _torchvision_images(dataset_class, root: Path, split: str, download: bool) -> Tensor | None:
     try:
         dataset = dataset_class(str(root), train=split == "train", download=download)
