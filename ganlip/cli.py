@@ -186,6 +186,47 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
 
 
 @cli.command()
+@click.argument("first", type=click.Path())
+@click.argument("second", type=click.Path())
+@click.option(
+    "--metrics",
+    default="fd,kid,pr,dc",
+    show_default=True,
+    help="Comma-separated: fd (Fréchet distance; FID on inception), kid, pr (precision/recall, k=3), "
+    "dc (density/coverage, k=5).",
+)
+@click.option(
+    "--features",
+    default="auto",
+    show_default=True,
+    help="Feature network: inception, fashion-cnn, digits-cnn, or auto (Inception when its weights are here, "
+    "else the network named after --data).",
+)
+@click.option("--data", help="With --features auto and no Inception weights: the data set whose network to use.")
+@click.option("--n", default=10_000, show_default=True, help="Samples drawn from a generator.")
+@click.option("--inception-weights", type=click.Path(dir_okay=False), help="pytorch-fid's FID Inception weights.")
+@click.option("--batch-size", default=50, show_default=True)
+@click.option("--resolution", type=int, help="Resize folder images to this size (default: the first image's).")
+@click.option("--device", default="auto", type=click.Choice(["auto", "cpu", "cuda"]))
+def score(first, second, metrics, features, data, n, inception_weights, batch_size, resolution, device) -> None:
+    """Scores of SECOND against FIRST (the real set): each an image folder, .npz statistics, or a generator
+    (exported file or run directory)."""
+    from ganlip.evaluate import score_between
+    from ganlip.metrics.features import choose_features
+
+    chosen = choose_features(features, data or "", inception_weights)
+    if chosen is None:
+        raise GanlipError(
+            "--features auto found no Inception weights here; name a shipped network (--features fashion-cnn "
+            "or digits-cnn), say which data the images are (--data fashion-mnist), or add Inception's weights."
+        )
+    wanted = tuple(m.strip() for m in metrics.split(",") if m.strip())
+    values = score_between(first, second, wanted, chosen, n, 2048, inception_weights, batch_size, device, resolution)
+    for key, value in values.items():
+        click.echo(f"{key:<24} {value:.6g}")
+
+
+@cli.command()
 @click.option(
     "--config",
     "config_file",
@@ -193,6 +234,13 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
     help="Comparison file: a config with a `compare:` block, or a suite of `parts:` (default: the built-in "
     "CPU suite, 2-D toys and Fashion-MNIST 32 px).",
 )
+@click.option(
+    "--data", help="A one-part comparison on this data set, named after it (default: the file's or the suite's)."
+)
+@click.option("--arch", help="Architecture of every run (default: the file's, else the data's).")
+@click.option("--batch-size", type=int, help="Batch size of every run.")
+@click.option("--n-critic", type=int, help="Critic steps per generator step of every run.")
+@click.option("--resolution", type=int, help="Image resolution of every run.")
 @click.option("--constraints", help="Comma-separated strategy specs, e.g. clip,gp,lp,sn,fn (default: the file's).")
 @click.option("--seeds", type=int, help="Seeds per strategy (default: the file's).")
 @click.option("--steps", type=int, help="Generator steps per run (default: the file's).")
@@ -201,7 +249,22 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where to train (default auto).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Set a config key of every run.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def compare(config_file, constraints, seeds, steps, out, data_root, device, assignments, quiet) -> None:
+def compare(
+    config_file,
+    data,
+    arch,
+    batch_size,
+    n_critic,
+    resolution,
+    constraints,
+    seeds,
+    steps,
+    out,
+    data_root,
+    device,
+    assignments,
+    quiet,
+) -> None:
     """Train strategies side by side (skipping complete runs, resuming unfinished ones) and write
     OUT/report.html and OUT/report.md."""
     import sys
@@ -209,10 +272,17 @@ def compare(config_file, constraints, seeds, steps, out, data_root, device, assi
     from ganlip import config as config_module
     from ganlip.compare import compare as run_comparison
 
-    options = {"device": device, "data_root": data_root}
+    options = {
+        "device": device,
+        "data_root": data_root,
+        "arch": arch,
+        "batch_size": batch_size,
+        "n_critic": n_critic,
+        "resolution": resolution,
+    }
     changes = config_module.parse_assignments(assignments) | {k: v for k, v in options.items() if v is not None}
     for path in run_comparison(
-        out, config_file, constraints, seeds, steps, changes, quiet, say=click.echo, argv=sys.argv[1:]
+        out, config_file, constraints, seeds, steps, changes, quiet, say=click.echo, argv=sys.argv[1:], data=data
     ):
         click.echo(f"wrote {path}")
 

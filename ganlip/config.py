@@ -68,9 +68,13 @@ class Config:
     # measurements: spectra, Lipschitz bounds, critic tightness, SWD and exact W1 on fixed samples
     measure_every: int = 250
     measure_samples: int = 512
-    # FID with pytorch-fid's Inception every fid_every steps (0: never) on fid_samples generated images
-    fid_every: int = 0
-    fid_samples: int = 10_000
+    # Scores every score_every steps (0: never) on score_samples generated images, in the feature space of
+    # `features`: auto (Inception when its weights are here, else the data's shipped network), none, or a name
+    # of `ganlip score --help`. `score_metrics`: fd (FID on Inception), kid, pr (precision/recall), dc.
+    score_every: int = 0
+    score_samples: int = 10_000
+    features: str = "auto"
+    score_metrics: list[str] = dataclasses.field(default_factory=lambda: ["fd", "kid", "pr", "dc"])
     fid_dims: int = 2048
     inception_weights: str | None = None
     loss: str = "wasserstein"
@@ -140,9 +144,10 @@ def parse_assignments(assignments: typing.Iterable[str]) -> dict[str, Any]:
 
 def _coerce(key: str, value: Any) -> Any:
     expected = _TYPES[key]
-    allowed = [t for t in typing.get_args(expected) if t is not type(None)] or [expected]
+    optional = type(None) in typing.get_args(expected)
+    allowed = [t for t in typing.get_args(expected) if t is not type(None)] if optional else [expected]
     if value is None:
-        if type(None) in typing.get_args(expected):
+        if optional:
             return None
         raise GanlipError(f"config key '{key}' needs a value of type {_type_name(expected)}.")
     for kind in allowed:
@@ -153,8 +158,12 @@ def _coerce(key: str, value: Any) -> Any:
             return float(value)  # PyYAML reads 1e-4 (no dot) as a string
         if origin is list and isinstance(value, (list, tuple)):
             (item,) = typing.get_args(kind)
-            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            if item is str and all(isinstance(v, str) for v in value):
+                return list(value)
+            if item is not str and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
                 return [item(v) for v in value]
+        if origin is list and typing.get_args(kind) == (str,) and isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]  # `--set score_metrics=fd,kid`
         if origin is int and isinstance(value, int) and not isinstance(value, bool):
             return value
         if origin in (str, bool) and isinstance(value, origin):
@@ -181,13 +190,13 @@ def _first_line(error: Exception) -> str:
 def validate(config: Config) -> None:
     """Checks of values that need no registry; names of data, models and strategies are checked where built."""
     positive = ["steps", "n_critic", "batch_size", "log_every", "sample_every", "checkpoint_every", "n_samples"]
-    positive += ["decay_steps", "measure_every", "measure_samples", "fid_samples"]
+    positive += ["decay_steps", "measure_every", "measure_samples", "score_samples"]
     positive += ["resolution", "latent_dim", "width", "lr"]
     for key in positive:
         value = getattr(config, key)
         if value is not None and value <= 0:
             raise GanlipError(f"config key '{key}' must be positive, got {value}.")
-    for key in ("num_workers", "fid_every", "keep_checkpoints"):
+    for key in ("num_workers", "score_every", "keep_checkpoints"):
         if getattr(config, key) < 0:
             raise GanlipError(f"config key '{key}' must be 0 or more, got {getattr(config, key)}.")
     if config.fid_dims not in (64, 192, 768, 2048):
@@ -208,5 +217,8 @@ def validate(config: Config) -> None:
         raise GanlipError(f"config key 'g_batch_size' must be positive, got {config.g_batch_size}.")
     if config.ema_start < 0:
         raise GanlipError(f"config key 'ema_start' must be 0 or more, got {config.ema_start}.")
+    unknown_metrics = sorted(set(config.score_metrics) - {"fd", "kid", "pr", "dc"})
+    if unknown_metrics:
+        raise GanlipError(f"score_metrics: unknown metric '{unknown_metrics[0]}'; valid: fd, kid, pr, dc.")
     if not config.constraint.strip():
         raise GanlipError("constraint is empty; name a strategy such as 'sn' or 'none'.")

@@ -1,9 +1,11 @@
-"""Generators against data: where FID statistics come from, and the measurements the training loop logs."""
+"""Generators against data: where features and scores (FD, KID, precision/recall, density/coverage) come from, and
+the measurements the training loop logs."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +18,11 @@ from ganlip.data.files import IMAGE_SUFFIXES, ImageFiles
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
 from ganlip.export import generator_from_checkpoint, load_generator
-from ganlip.metrics.fid import InceptionFeatures, batched_features, cached_statistics, load_statistics, statistics
+from ganlip.metrics.features import available_features, build_features, feature_net
+from ganlip.metrics.fid import batched_features, cache_directory, load_statistics, save_statistics, statistics
 from ganlip.metrics.frechet import frechet_distance
+from ganlip.metrics.kid import kernel_distance
+from ganlip.metrics.prdc import precision_recall_density_coverage
 from ganlip.metrics.spectra import evaluation, gradient_norm_maxima, lipschitz_upper_bound, spectra
 from ganlip.metrics.swd import sliced_wasserstein
 from ganlip.metrics.w1 import exact_w1
@@ -47,42 +52,150 @@ def dataset_batches(dataset: Dataset, n: int, batch_size: int) -> Iterator[Tenso
     yield from loader
 
 
-def source_statistics(
+# Reference features kept per cached data set for KID and precision/recall (its statistics use every image).
+REFERENCE_FEATURES = 10_000
+SCORE_METRICS = ("fd", "kid", "pr", "dc")
+# Fewest samples per side a score accepts: precision/recall and density/coverage need k + 1 neighbours.
+MIN_SAMPLES = 6
+
+
+@dataclass
+class Reference:
+    """A source's features: the Fréchet statistics of all of them, and the features themselves when kept."""
+
+    mu: np.ndarray
+    sigma: np.ndarray
+    features: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, features: np.ndarray, keep: int | None = None) -> Reference:
+        mu, sigma = statistics(features)
+        return cls(mu, sigma, features[:keep].astype(np.float32))
+
+    def save(self, path: Path) -> None:
+        save_statistics(path, self.mu, self.sigma, self.features)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Reference:
+        return cls(*load_statistics(path))
+
+
+def score_features(
+    first: Reference, second: Reference, features: str, metrics: tuple[str, ...] = SCORE_METRICS, seed: int = 0
+) -> dict[str, float]:
+    """`fd/NAME`, `kid/NAME`, `precision/NAME`, `recall/NAME`, `density/NAME`, `coverage/NAME` between the
+    reference `first` (real) and `second` (generated), named after the feature network `features`."""
+    unknown = sorted(set(metrics) - set(SCORE_METRICS))
+    if unknown:
+        raise GanlipError(f"unknown metric '{unknown[0]}'; valid: {', '.join(SCORE_METRICS)}.")
+    if len(first.mu) != len(second.mu):
+        raise GanlipError(
+            f"the two sources have features of {len(first.mu)} and {len(second.mu)} dimensions; statistics "
+            f"files must come from the same feature network ({features}: {feature_net(features).dims})."
+        )
+    values = {}
+    if "fd" in metrics:
+        values[f"fd/{features}"] = frechet_distance(first.mu, first.sigma, second.mu, second.sigma)
+    pairwise = [m for m in metrics if m != "fd"]
+    if pairwise:
+        if first.features is None or second.features is None:
+            raise GanlipError(
+                f"{', '.join(pairwise)} need the features themselves, and a statistics file without them holds "
+                f"only mu and sigma; score images, a generator or a run directory, or ask for --metrics fd."
+            )
+        real, fake = first.features, second.features
+        n = min(len(real), len(fake))
+        real, fake = real[:n], fake[:n]
+        if "kid" in metrics:
+            values[f"kid/{features}"] = kernel_distance(real, fake, seed=seed)[0]
+        if "pr" in metrics or "dc" in metrics:
+            found = precision_recall_density_coverage(real, fake)
+            chosen = (["precision", "recall"] if "pr" in metrics else []) + (
+                ["coverage", "density"] if "dc" in metrics else []
+            )
+            values |= {f"{key}/{features}": found[key] for key in chosen}
+    return values
+
+
+def source_reference(
     source: str | Path,
-    model: Callable[[], InceptionFeatures],
+    model: Callable[[], nn.Module],
     n: int,
     batch_size: int,
     device: torch.device,
     resolution: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """FID statistics of a `.npz` file, an exported generator, a run directory, or a folder of images.
-    `model()` gives the Inception network; it is only called when features must be computed."""
+) -> Reference:
+    """The features of a `.npz` file, an exported generator, a run directory, or a folder of images.
+    `model()` gives the feature network; it is only called when features must be computed."""
     path = Path(source)
+    if not path.exists():
+        raise GanlipError(f"{path} does not exist; pass an image folder, run directory, .safetensors or .npz.")
     if path.suffix == ".npz":
-        return load_statistics(path)
+        return Reference.load(path)
     if path.suffix == ".safetensors":
         generator = load_generator(path, device)
     elif (path / "checkpoints").is_dir():
         generator = generator_from_checkpoint(path)[0].to(device)
     elif path.is_dir():
         images = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not images:
-            raise GanlipError(f"{path} holds no images, run directory or statistics; pass one of those.")
-        files = ImageFiles(images, resolution or _first_size(images[0]))
-        return statistics(batched_features(model(), dataset_batches(files, len(files), batch_size), device))
+        if len(images) < MIN_SAMPLES:
+            raise GanlipError(
+                f"{path} holds {len(images)} images; scoring needs at least {MIN_SAMPLES} (thousands for a "
+                f"trustworthy score)."
+            )
+        files = ImageFiles(images, resolution or image_size(images[0]))
+        return Reference.of(batched_features(model(), dataset_batches(files, len(files), batch_size), device))
     else:
         raise GanlipError(
-            f"cannot compute FID statistics of {path}: pass a folder of images, a run directory, "
-            f"an exported .safetensors generator or an .npz statistics file."
+            f"cannot score {path}: pass a folder of images, a run directory, an exported .safetensors generator "
+            f"or an .npz statistics file."
         )
-    return statistics(batched_features(model(), generator_batches(generator, n, batch_size, device), device))
+    with evaluation(generator):
+        if next(generator_batches(generator, 1, 1, device)).dim() != 4:
+            raise GanlipError(f"{path} generates points, not images; scores compare images.")
+        return Reference.of(batched_features(model(), generator_batches(generator, n, batch_size, device), device))
 
 
-def _first_size(image: Path) -> int:
+def image_size(image: Path) -> int:
     from PIL import Image
 
     with Image.open(image) as picture:
         return min(picture.size)
+
+
+def score_between(
+    a: str | Path,
+    b: str | Path,
+    metrics: tuple[str, ...] = SCORE_METRICS,
+    features: str = "inception",
+    n: int = 10_000,
+    dims: int = 2048,
+    weights: str | Path | None = None,
+    batch_size: int = 50,
+    device: str = "auto",
+    resolution: int | None = None,
+) -> dict[str, float]:
+    """Scores between two sources (see `source_reference`) on the feature network `features`; generators
+    contribute `n` samples. Image folders of different sizes need `resolution`."""
+    name = feature_net(features).name
+    if resolution is None:
+        sizes = {str(p): image_size(first) for p in (Path(a), Path(b)) if (first := _first_image(p)) is not None}
+        if len(set(sizes.values())) > 1:
+            shown = " and ".join(f"{path} {size} px" for path, size in sizes.items())
+            raise GanlipError(f"the image folders differ in size ({shown}); pass --resolution N to resize both.")
+    device_ = select_device(device)
+    model = functools.cache(lambda: build_features(name, weights, dims).to(device_))
+    first = source_reference(a, model, n, batch_size, device_, resolution)
+    second = source_reference(b, model, n, batch_size, device_, resolution)
+    if name == "inception" and len(first.mu) != dims:
+        name = f"inception{len(first.mu)}"
+    return score_features(first, second, name if name in available_features() else features, metrics)
+
+
+def _first_image(path: Path) -> Path | None:
+    if not path.is_dir() or (path / "checkpoints").is_dir():
+        return None
+    return next((p for p in sorted(path.rglob("*")) if p.suffix.lower() in IMAGE_SUFFIXES), None)
 
 
 def fid_between(
@@ -95,41 +208,54 @@ def fid_between(
     device: str = "auto",
     resolution: int | None = None,
 ) -> float:
-    """FID between two sources (see `source_statistics`); generators contribute `n` samples."""
-    device_ = select_device(device)
-    model = functools.cache(lambda: InceptionFeatures(dims, weights).to(device_))
-    first = source_statistics(a, model, n, batch_size, device_, resolution)
-    second = source_statistics(b, model, n, batch_size, device_, resolution)
-    return frechet_distance(*first, *second)
+    """FID between two sources: the Fréchet distance on pytorch-fid's Inception features."""
+    scores = score_between(a, b, ("fd",), "inception", n, dims, weights, batch_size, device, resolution)
+    return next(iter(scores.values()))
 
 
-def data_statistics(
-    model: InceptionFeatures,
+def data_reference(
+    model: nn.Module,
+    features: str,
     data: str,
     root: str,
     split: str,
     resolution: int | None,
     device: torch.device,
     batch_size: int = 50,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The cached FID statistics of a data set's split at a resolution (computed on first use)."""
+) -> Reference:
+    """The cached features of a data set's split at a resolution (computed on first use): statistics of up to
+    FID_REFERENCE_IMAGES images, and the first REFERENCE_FEATURES of them kept for KID and precision/recall."""
     dataset = load_data(data, root, resolution, split)
     n = min(len(dataset), FID_REFERENCE_IMAGES)
-    key = f"{data}-{split}-{resolution}px-{model.dims}d-{n}"
-    return cached_statistics(key, lambda: batched_features(model, dataset_batches(dataset, n, batch_size), device))
+    dims = getattr(model, "dims", "")
+    key = f"{data}-{split}-{resolution}px-{features}{dims if features == 'inception' else ''}-{n}"
+    path = cache_directory() / f"{key}.npz"
+    if path.is_file():
+        reference = Reference.load(path)
+        if reference.features is not None:
+            return reference
+    with evaluation(model):
+        reference = Reference.of(
+            batched_features(model, dataset_batches(dataset, n, batch_size), device), REFERENCE_FEATURES
+        )
+    reference.save(path)
+    return reference
 
 
-def generator_fid(
-    model: InceptionFeatures,
+def generator_scores(
+    model: nn.Module,
+    features: str,
     generator: nn.Module,
-    reference: tuple[np.ndarray, np.ndarray],
+    reference: Reference,
     n: int,
     batch_size: int,
     device: torch.device,
-) -> float:
+    metrics: tuple[str, ...] = SCORE_METRICS,
+) -> dict[str, float]:
+    """Scores of `n` samples of `generator` against a data set's reference features."""
     with evaluation(generator):
-        features = batched_features(model, generator_batches(generator, n, batch_size, device), device)
-    return frechet_distance(*statistics(features), *reference)
+        generated = Reference.of(batched_features(model, generator_batches(generator, n, batch_size, device), device))
+    return score_features(reference, generated, features, metrics)
 
 
 def measurements(

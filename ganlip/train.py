@@ -20,18 +20,19 @@ from ganlip import distributed, memory
 from ganlip.checkpoint import checkpoint_in, load_checkpoint, save_checkpoint
 from ganlip.config import Config, path_safe
 from ganlip.constraints import Constraint, OptimizerRecipe, build
+from ganlip.constraints.base import with_recipe_params
 from ganlip.data import BatchStream, data_spec, load_data
 from ganlip.data.files import ImageFiles
 from ganlip.data.stream import fixed_subset
 from ganlip.devices import select_device
 from ganlip.ema import EMA
 from ganlip.errors import GanlipError, Interrupted
-from ganlip.evaluate import data_statistics, generator_fid, measurements
+from ganlip.evaluate import Reference, data_reference, generator_scores, measurements
 from ganlip.gradients import input_gradient_norms, interpolate
 from ganlip.interrupts import StopRequests
 from ganlip.log import Logger
 from ganlip.losses import WassersteinLoss, build_loss
-from ganlip.metrics.fid import InceptionFeatures
+from ganlip.metrics.features import build_features, choose_features
 from ganlip.metrics.spectra import evaluation
 from ganlip.models import build_model, family, sizes_from
 from ganlip.visuals import save_samples
@@ -50,7 +51,7 @@ RESUMABLE_CHANGES = (
     "checkpoint_every",
     "keep_checkpoints",
     "measure_every",
-    "fid_every",
+    "score_every",
     "quiet",
 )
 
@@ -60,8 +61,10 @@ def resolve(config: Config) -> Config:
     spec = data_spec(config.data)
     arch = config.arch or spec.arch
     sizes = {**family(arch).sizes, **(spec.sizes if arch == spec.arch else {})}
-    recipe = build(config.constraint).recipe or DEFAULT_RECIPE
+    constraint = resolved_constraint(config)
+    recipe = build(constraint).recipe_for(spec.kind) or DEFAULT_RECIPE
     resolved = config.replace(
+        constraint=constraint,
         arch=arch,
         resolution=(config.resolution or spec.resolution) if spec.kind == "images" else None,
         latent_dim=config.latent_dim or sizes.get("latent_dim"),
@@ -74,6 +77,11 @@ def resolve(config: Config) -> Config:
     )
     build_loss(resolved.loss)
     return resolved
+
+
+def resolved_constraint(config: Config) -> str:
+    """The config's strategy spec with the parameters its recipe for these data sets (gp's toy weight)."""
+    return with_recipe_params(config.constraint, data_spec(config.data).kind)
 
 
 def make_optimizer(config: Config, parameters) -> torch.optim.Optimizer:
@@ -105,8 +113,9 @@ class Run:
     generator_train: nn.Module | None = None
     schedulers: list[torch.optim.lr_scheduler.LRScheduler] = field(default_factory=list)
     ema: EMA | None = None
-    fid_model: InceptionFeatures | None = None
-    fid_reference: tuple | None = None
+    feature_model: nn.Module | None = None  # the feature network scores are computed in
+    features: str | None = None  # its name
+    score_reference: Reference | None = None  # the data's features
     step: int = 0
     window: list[dict[str, Tensor]] = field(default_factory=list)
 
@@ -325,19 +334,30 @@ def save_picture(run: Run, logger: Logger) -> None:
     logger.picture("samples", save_samples(samples, path, run.reference, f"step {run.step}"), run.step)
 
 
-def prepare_fid(run: Run, logger: Logger) -> None:
-    """Load Inception and the data's reference statistics; without the weights, train on without FID."""
+def prepare_scores(run: Run, logger: Logger) -> None:
+    """Load the feature network and the data's reference features; without one, train on with SWD and W1."""
     config = run.config
     if len(run.data_shape) == 1:
-        logger.message("FID is off for this run: it measures images, and these data are 2-D points.")
+        logger.message("Scores are off for this run: they measure images, and these data are 2-D points.")
         return
     try:
-        run.fid_model = InceptionFeatures(config.fid_dims, config.inception_weights).to(run.device)
+        features = choose_features(config.features, config.data, config.inception_weights)
+        if features is None:
+            logger.message(
+                f"Scores are off for this run: no Inception weights here and no shipped feature network for "
+                f"'{config.data}'; quality is judged by SWD and W1."
+            )
+            return
+        model = build_features(features, config.inception_weights, config.fid_dims).to(run.device)
     except GanlipError as error:
-        logger.message(f"FID is off for this run: {error}")
+        logger.message(f"Scores are off for this run: {error}")
         return
-    run.fid_reference = data_statistics(
-        run.fid_model, config.data, config.data_root, config.split, config.resolution, run.device
+    logger.message(
+        f"Scores ({', '.join(config.score_metrics)}) on {features} features every {config.score_every} steps."
+    )
+    run.feature_model, run.features = model, features
+    run.score_reference = data_reference(
+        model, features, config.data, config.data_root, config.split, config.resolution, run.device
     )
 
 
@@ -378,8 +398,17 @@ def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
         memory.reset_peak(run.device)
     if run.step % config.measure_every == 0 or final:
         values |= measurements(run.critic, run.sampler, run.reference, run.measure_noise, config.seed)
-    if run.fid_model is not None and (run.step % config.fid_every == 0 or final):
-        values["fid"] = generator_fid(run.fid_model, run.sampler, run.fid_reference, config.fid_samples, 50, run.device)
+    if run.feature_model is not None and (run.step % config.score_every == 0 or final):
+        values |= generator_scores(
+            run.feature_model,
+            run.features,
+            run.sampler,
+            run.score_reference,
+            config.score_samples,
+            250,
+            run.device,
+            tuple(config.score_metrics),
+        )
     logger.scalars(run.step, values)
     logger.progress(0, W=values["wasserstein"], D=values["loss/critic"], G=values["loss/generator"])
 
@@ -414,8 +443,8 @@ def train(config: Config, resume: str | Path | None = None, changes: dict | None
         return run.run_dir
     logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet, enabled=main)
     memory.reset_peak(run.device)
-    if config.fid_every and main:
-        prepare_fid(run, logger)
+    if config.score_every and main:
+        prepare_scores(run, logger)
     started, path, stopping = time.perf_counter(), None, False
     with StopRequests() as stop:
         try:

@@ -8,6 +8,13 @@ def _seed():
     torch.manual_seed(0)
 
 
+@pytest.fixture(autouse=True)
+def _no_inception_download(monkeypatch):
+    """No test downloads the real Inception weights: a missing file is looked for at a host that cannot
+    exist (the .invalid domain), as on a machine without internet. Tests of the download serve their own."""
+    monkeypatch.setenv("GANLIP_INCEPTION_URL", "http://weights.invalid/pt_inception.pth")
+
+
 def conv_critic(channels: int = 3, width: int = 8) -> nn.Module:
     """A tiny conv critic (no batch norm) for 8x8 images."""
     return nn.Sequential(

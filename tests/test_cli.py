@@ -71,7 +71,7 @@ def test_a_celeba_recipe_is_the_whole_command(tmp_path, recipe):
     make_celeba(tmp_path / "data")
     config = Path(__file__).parent.parent / "configs" / recipe
     # the recipe as a user runs it, shrunk to a test's size
-    shrink = ["--steps", "1", "--batch-size", "2", "--set", "width=8", "--set", "n_critic=1", "--set", "fid_every=0"]
+    shrink = ["--steps", "1", "--batch-size", "2", "--set", "width=8", "--set", "n_critic=1", "--set", "score_every=0"]
     result = invoke(
         "train",
         "--config",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,10 @@ from ganlip.errors import GanlipError
 WEIGHTS_FILE = "pt_inception-2015-12-05-6726825d.pth"
 WEIGHTS_URL = f"https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/{WEIGHTS_FILE}"
 WEIGHTS_VARIABLE = "GANLIP_INCEPTION_WEIGHTS"
+URL_VARIABLE = "GANLIP_INCEPTION_URL"  # another place to download the same file from (a mirror)
+# torch.hub's convention: the file name's last part is the start of the file's SHA-256.
+WEIGHTS_HASH_PREFIX = WEIGHTS_FILE.rsplit("-", 1)[1].split(".")[0]
+DOWNLOAD_TIMEOUT_S = 30
 DIMS = (64, 192, 768, 2048)
 
 
@@ -36,6 +40,40 @@ def find_weights(explicit: str | Path | None = None) -> Path:
             f"to {hub_weights_path()}, or pass --inception-weights FILE / set {WEIGHTS_VARIABLE}=FILE."
         )
     return candidate
+
+
+def ensure_weights(explicit: str | Path | None = None, progress: bool = True) -> Path:
+    """`find_weights`, downloading pytorch-fid's file into its cache when no other place was named and the
+    machine is online (torch.hub's downloader, with its SHA-256 check; a failed or corrupt download leaves
+    nothing behind)."""
+    if explicit or os.environ.get(WEIGHTS_VARIABLE) or hub_weights_path().is_file():
+        return find_weights(explicit)
+    download_weights(os.environ.get(URL_VARIABLE) or WEIGHTS_URL, hub_weights_path(), progress)
+    return find_weights()
+
+
+def download_weights(url: str, destination: Path, progress: bool = True) -> None:
+    import socket
+    import urllib.error
+
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
+    try:
+        torch.hub.download_url_to_file(url, str(destination), hash_prefix=WEIGHTS_HASH_PREFIX, progress=progress)
+    except (urllib.error.URLError, OSError) as error:
+        raise GanlipError(
+            f"FID Inception weights not found at {destination}, and downloading {url} failed "
+            f"({getattr(error, 'reason', error)}). Download it on a machine with internet to {destination}, or "
+            f"pass --inception-weights FILE / set {WEIGHTS_VARIABLE}=FILE."
+        ) from None
+    except RuntimeError as error:  # torch.hub's hash check
+        raise GanlipError(
+            f"the download of {url} is corrupt ({error}); nothing was kept. Try again, or fetch the file "
+            f"yourself to {destination}."
+        ) from None
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 @contextlib.contextmanager
@@ -67,7 +105,7 @@ class InceptionFeatures(nn.Module):
             raise GanlipError(
                 f"FID feature size {dims} is not one of pytorch-fid's blocks: {', '.join(map(str, DIMS))}."
             )
-        with _hub_serving(find_weights(weights)):
+        with _hub_serving(ensure_weights(weights)):
             self.inception = InceptionV3([InceptionV3.BLOCK_INDEX_BY_DIM[dims]])
         self.dims = dims
         self.eval()
@@ -93,30 +131,31 @@ def batched_features(model: InceptionFeatures, batches: Iterator[Tensor], device
     return np.concatenate([model(batch.to(device)).double().cpu().numpy() for batch in batches])
 
 
-def save_statistics(path: Path, mu: np.ndarray, sigma: np.ndarray) -> None:
+def save_statistics(path: Path, mu: np.ndarray, sigma: np.ndarray, features: np.ndarray | None = None) -> None:
+    """pytorch-fid's `.npz` layout (mu, sigma), plus the features themselves when given, written atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp.npz")
-    np.savez(temporary, mu=mu, sigma=sigma)
+    arrays = {"mu": mu, "sigma": sigma} | ({"features": features} if features is not None else {})
+    np.savez(temporary, **arrays)
     os.replace(temporary, path)
 
 
-def load_statistics(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+def load_statistics(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """mu, sigma and (None when absent) the features of a statistics file, checked for consistent shapes."""
     try:
         with np.load(path) as data:
-            return data["mu"], data["sigma"]
+            mu, sigma = data["mu"], data["sigma"]
+            features = data["features"] if "features" in data.files else None
     except (OSError, KeyError, ValueError) as error:
-        raise GanlipError(f"{path} is not an FID statistics file with arrays mu and sigma ({error}).") from None
+        raise GanlipError(f"{path} is not a statistics file with arrays mu and sigma ({error}).") from None
+    consistent = mu.ndim == 1 and sigma.shape == (len(mu), len(mu))
+    if not consistent or (features is not None and (features.ndim != 2 or features.shape[1] != len(mu))):
+        raise GanlipError(
+            f"{path} holds mu {mu.shape} and sigma {sigma.shape}, which are not the mean and covariance of one "
+            f"feature space; pass a statistics file written by ganlip or pytorch-fid."
+        )
+    return mu, sigma, features
 
 
 def cache_directory() -> Path:
     return Path(os.environ.get("GANLIP_CACHE", Path.home() / ".cache" / "ganlip")) / "fid_stats"
-
-
-def cached_statistics(key: str, compute: Callable[[], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Statistics stored under `key` in the cache, computing the features with `compute` the first time."""
-    path = cache_directory() / f"{key}.npz"
-    if path.is_file():
-        return load_statistics(path)
-    mu, sigma = statistics(compute())
-    save_statistics(path, mu, sigma)
-    return mu, sigma

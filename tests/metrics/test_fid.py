@@ -1,62 +1,29 @@
+import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from PIL import Image
-from pytorch_fid import inception as pytorch_fid_inception
 from pytorch_fid.fid_score import calculate_fid_given_paths
 
 from ganlip import evaluate
+from ganlip.data import load_data
 from ganlip.errors import GanlipError
 from ganlip.evaluate import fid_between
-from ganlip.metrics.fid import WEIGHTS_FILE, InceptionFeatures, find_weights, save_statistics, statistics
+from ganlip.metrics import fid
+from ganlip.metrics.fid import (
+    WEIGHTS_FILE,
+    InceptionFeatures,
+    find_weights,
+    load_statistics,
+    save_statistics,
+    statistics,
+)
 from ganlip.metrics.frechet import frechet_distance
 from ganlip.train import train
 from tests.conftest import tiny_config
-
-
-def random_fid_inception() -> torch.nn.Module:
-    """pytorch-fid's FID Inception architecture (fid_inception_v3 without its weight download), randomly
-    initialised: the real weights cannot be downloaded here, and no number from these is a real FID."""
-    torch.manual_seed(0)
-    model = pytorch_fid_inception._inception_v3(num_classes=1008, aux_logits=False, weights=None)
-    model.Mixed_5b = pytorch_fid_inception.FIDInceptionA(192, pool_features=32)
-    model.Mixed_5c = pytorch_fid_inception.FIDInceptionA(256, pool_features=64)
-    model.Mixed_5d = pytorch_fid_inception.FIDInceptionA(288, pool_features=64)
-    model.Mixed_6b = pytorch_fid_inception.FIDInceptionC(768, channels_7x7=128)
-    model.Mixed_6c = pytorch_fid_inception.FIDInceptionC(768, channels_7x7=160)
-    model.Mixed_6d = pytorch_fid_inception.FIDInceptionC(768, channels_7x7=160)
-    model.Mixed_6e = pytorch_fid_inception.FIDInceptionC(768, channels_7x7=192)
-    model.Mixed_7b = pytorch_fid_inception.FIDInceptionE_1(1280)
-    model.Mixed_7c = pytorch_fid_inception.FIDInceptionE_2(2048)
-    return model
-
-
-@pytest.fixture(scope="module")
-def torch_home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("torch_home")
-    (home / "hub" / "checkpoints").mkdir(parents=True)
-    torch.save(random_fid_inception().state_dict(), home / "hub" / "checkpoints" / WEIGHTS_FILE)
-    return home
-
-
-@pytest.fixture
-def weights_in_hub(torch_home, monkeypatch, tmp_path):
-    """The test's weights where pytorch-fid looks ($TORCH_HOME/hub/checkpoints), and an empty stats cache."""
-    monkeypatch.setenv("TORCH_HOME", str(torch_home))
-    monkeypatch.setenv("GANLIP_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv("GANLIP_INCEPTION_WEIGHTS", raising=False)
-    return torch_home / "hub" / "checkpoints" / WEIGHTS_FILE
-
-
-def image_folder(path, seed: int, n: int = 12):
-    path.mkdir()
-    rng = np.random.default_rng(seed)
-    for i in range(n):
-        base = rng.integers(0, 256, (1, 1, 3))
-        Image.fromarray((base + rng.integers(0, 60, (32, 32, 3))).clip(0, 255).astype(np.uint8)).save(path / f"{i}.png")
-    return path
+from tests.metrics.conftest import image_folder
 
 
 def test_folder_fid_equals_pytorch_fids_own(weights_in_hub, tmp_path):
@@ -97,22 +64,71 @@ def test_missing_weights_say_how_to_get_them(tmp_path, monkeypatch):
     with pytest.raises(GanlipError) as error:
         InceptionFeatures()
     assert WEIGHTS_FILE in str(error.value) and str(tmp_path) in str(error.value)
+    assert "downloading" in str(error.value) and not list(tmp_path.rglob("*.pth*"))
 
 
-def test_training_logs_fid_and_caches_reference_statistics(weights_in_hub, tmp_path, monkeypatch):
+def _serve(weights: Path, monkeypatch) -> None:
+    """Serve `weights` at a file:// URL, with torch.hub's expected hash prefix set to the file's own."""
+    monkeypatch.setenv("GANLIP_INCEPTION_URL", weights.as_uri())
+    monkeypatch.setattr(fid, "WEIGHTS_HASH_PREFIX", hashlib.sha256(weights.read_bytes()).hexdigest()[:8])
+
+
+def test_missing_weights_are_downloaded_into_pytorch_fids_cache(weights_in_hub, tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "fresh_home"))
+    _serve(weights_in_hub, monkeypatch)
+    model = InceptionFeatures(64)
+    downloaded = tmp_path / "fresh_home" / "hub" / "checkpoints" / WEIGHTS_FILE
+    assert downloaded.read_bytes() == weights_in_hub.read_bytes()
+    assert find_weights() == downloaded
+    reference = InceptionFeatures(64, weights_in_hub)
+    images = torch.rand(2, 3, 32, 32) * 2 - 1
+    assert torch.equal(model(images), reference(images))
+
+
+def test_a_corrupt_download_leaves_nothing_behind(weights_in_hub, tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "fresh_home"))
+    _serve(weights_in_hub, monkeypatch)
+    monkeypatch.setattr(fid, "WEIGHTS_HASH_PREFIX", "00000000")  # what a truncated or altered file would give
+    with pytest.raises(GanlipError, match="corrupt"):
+        InceptionFeatures(64)
+    assert list((tmp_path / "fresh_home" / "hub" / "checkpoints").iterdir()) == []
+
+
+def test_training_logs_fid_and_caches_reference_features(weights_in_hub, tmp_path, monkeypatch):
     monkeypatch.setattr(evaluate, "FID_REFERENCE_IMAGES", 40)
-    config = tiny_config(tmp_path, fid_every=2, fid_samples=20, fid_dims=64, steps=2)
+    config = tiny_config(tmp_path, score_every=2, score_samples=20, fid_dims=64, steps=2, features="inception")
     run_dir = train(config, quiet=True)
     lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-    assert lines[-1]["fid"] > 0
-    assert list((tmp_path / "cache" / "fid_stats").glob("digits-train-32px-64d-40.npz"))
+    assert lines[-1]["fd/inception"] > 0
+    (cached,) = (tmp_path / "cache" / "fid_stats").glob("digits-train-32px-inception64-40.npz")
+    # Read back: the statistics of the 40 reference digits in Inception's 64-d block, computed independently.
+    dataset = load_data("digits", resolution=32)
+    with torch.no_grad():
+        expected = InceptionFeatures(64)(torch.stack([dataset[i] for i in range(40)])).double().numpy()
+    mu, sigma, kept = load_statistics(cached)
+    assert np.allclose(mu, expected.mean(0), atol=1e-5) and np.allclose(sigma, np.cov(expected.T), atol=1e-5)
+    assert kept.shape == (40, 64)
 
 
 def test_training_without_weights_runs_on(tmp_path, monkeypatch):
+    """Image data, auto features, no Inception weights and no download: the digits' own network scores."""
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "nothing"))
+    monkeypatch.setenv("GANLIP_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("GANLIP_INCEPTION_WEIGHTS", raising=False)
-    run_dir = train(tiny_config(tmp_path, "8gaussians", fid_every=2, steps=2), quiet=True)
-    assert "fid" not in (run_dir / "metrics.jsonl").read_text()
+    run_dir = train(tiny_config(tmp_path, score_every=2, score_samples=40, steps=2), quiet=True)
+    line = json.loads((run_dir / "metrics.jsonl").read_text().splitlines()[-1])
+    assert "fd/inception" not in line
+    assert line["fd/digits-cnn"] > 0 and 0 <= line["precision/digits-cnn"] <= 1
+
+
+def test_inception_without_weights_tries_the_download_and_trains_on(tmp_path, monkeypatch):
+    """features=inception on an offline machine: the download fails, the run says so and trains on."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "nothing"))
+    monkeypatch.setenv("GANLIP_INCEPTION_URL", (tmp_path / "no_such_file.pth").as_uri())
+    monkeypatch.delenv("GANLIP_INCEPTION_WEIGHTS", raising=False)
+    run_dir = train(tiny_config(tmp_path, score_every=2, steps=2, features="inception"), quiet=True)
+    lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert lines[-1]["step"] == 2 and not any(key.startswith("fd/") for line in lines for key in line)
 
 
 def test_fid_command_on_statistics_needs_no_weights(tmp_path, monkeypatch):
@@ -128,6 +144,6 @@ def test_fid_command_on_statistics_needs_no_weights(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["fid", str(tmp_path / "a.npz"), str(tmp_path / "b.npz")])
     assert result.exit_code == 0, result.output
     assert float(result.output) == pytest.approx(frechet_distance(*first, *second), abs=1e-4)
-    images = image_folder(tmp_path / "images", 0, n=2)
+    images = image_folder(tmp_path / "images", 0, n=6)
     missing = CliRunner().invoke(cli, ["fid", str(tmp_path / "a.npz"), str(images)])
     assert missing.exit_code == 2 and "FID Inception weights not found" in missing.output
