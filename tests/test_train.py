@@ -5,6 +5,8 @@ import torch
 
 from ganlip.checkpoint import load_checkpoint
 from ganlip.config import Config
+from ganlip.constraints.base import with_recipe_params
+from ganlip.data import data_spec
 from ganlip.errors import GanlipError
 from ganlip.train import resolve, train
 from tests.conftest import tiny_config
@@ -30,7 +32,8 @@ def test_each_core_strategy_trains_and_writes_a_run_directory(tmp_path, data, co
     assert (run_dir / "samples" / "step_000004.png").is_file()
     assert list((run_dir / "tb").glob("events.out.tfevents.*"))
     assert {p.name for p in (run_dir / "checkpoints").iterdir()} == {"last.pt", "step_000002.pt", "step_000004.pt"}
-    assert Config(**__import__("yaml").safe_load((run_dir / "config.yaml").read_text())).constraint == constraint
+    saved = Config(**__import__("yaml").safe_load((run_dir / "config.yaml").read_text())).constraint
+    assert saved == with_recipe_params(constraint, data_spec(data).kind)  # gp on toys: gan_toy's weight 0.1
 
 
 def test_clipped_critic_stays_in_the_box_after_training(tmp_path):
@@ -67,7 +70,7 @@ def test_resumed_run_ends_with_identical_weights(tmp_path):
 def test_resolved_defaults_follow_the_papers():
     clip, gp, sn = (resolve(Config(constraint=name)) for name in ("clip", "gp", "sn"))
     assert (clip.optimizer, clip.lr) == ("rmsprop", 5e-5)
-    assert (gp.optimizer, gp.lr, gp.betas) == ("adam", 1e-4, [0.0, 0.9])
+    assert (gp.optimizer, gp.lr, gp.betas) == ("adam", 1e-4, [0.5, 0.9])  # gan_cifar.py lines 137-138
     assert (sn.optimizer, sn.lr, sn.betas) == ("adam", 2e-4, [0.0, 0.9])
     assert sn.n_critic == 5 and sn.arch == "dcgan" and sn.resolution == 32
     assert resolve(Config(data="8gaussians")).arch == "mlp"

@@ -8,7 +8,7 @@ from typing import Any
 
 from ganlip.compare.report import write_report
 from ganlip.compare.runner import train_all
-from ganlip.compare.suite import load_suite, override, plan
+from ganlip.compare.suite import load_suite, on_data, override, plan
 
 
 def compare(
@@ -21,11 +21,14 @@ def compare(
     quiet: bool = False,
     say: Callable[[str], None] = print,
     argv: list[str] | None = None,
+    data: str | None = None,
 ) -> list[Path]:
     """Train every run of the comparison file `config` (None: the built-in CPU suite) that is not complete
-    under `out`, then write `out/report.md` and `out/report.html`; returns the reports' paths."""
+    under `out`, then write `out/report.md` and `out/report.html`; returns the reports' paths. `data` makes it
+    a one-part comparison on that data set (see `on_data`)."""
     out = Path(out)
-    parts = override(load_suite(config), constraints, seeds, steps, changes)
+    parts = load_suite(config) if data is None else on_data(load_suite(config) if config else None, data)
+    parts = override(parts, constraints, seeds, steps, changes)
     runs = plan(parts, out)
     train_all(runs, quiet=quiet, say=say)
     return write_report(parts, runs, out, argv)

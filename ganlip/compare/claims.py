@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ganlip.compare.results import LABELS, StrategyRow, seed_mean
+from ganlip.compare.results import StrategyRow, label, seed_mean
 
 
 @dataclass
@@ -61,7 +61,7 @@ def sn_faster(by_name: dict[str, StrategyRow], key: str) -> Verdict:
     cost = {name: _mean(row, "sec_per_step") for name, row in (("sn", sn), ("gp", gp))}
     cheaper = cost["sn"] < cost["gp"]
     evidence = (
-        f"{LABELS.get(key, key)} {target:.3g} first reached at step {steps['sn']} (sn) and {steps['gp']} (gp); "
+        f"{label(key)} {target:.3g} first reached at step {steps['sn']} (sn) and {steps['gp']} (gp); "
         f"{cost['sn']:.3g} s against {cost['gp']:.3g} s per generator step"
     )
     if not cheaper or steps["sn"] > steps["gp"]:

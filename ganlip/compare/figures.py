@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from ganlip.compare.results import LABELS, StrategyRow, seed_mean
+from ganlip.compare.results import StrategyRow, label, seed_mean
 
 if TYPE_CHECKING:
     from ganlip.compare.surface import CriticField
@@ -65,7 +65,7 @@ def quality_curves(rows: list[StrategyRow], quality: tuple[str, ...], path: Path
                     axis.fill_between(x, low, high, color=colour[row.constraint], alpha=0.15)
         for axis, x_label in zip(metric_axes, ("generator steps", "training seconds"), strict=True):
             axis.set_xlabel(x_label)
-            axis.set_ylabel(LABELS.get(key, key))
+            axis.set_ylabel(label(key))
             _scale(axis)
             axis.grid(alpha=0.3)
     axes[0][0].legend(fontsize="small")

@@ -14,7 +14,15 @@ import torch
 
 from ganlip.compare import figures
 from ganlip.compare.claims import Verdict, judge
-from ganlip.compare.results import LABELS, StrategyRow, quality_keys, read_history, strategy_rows
+from ganlip.compare.results import (
+    COVERAGE_METRICS,
+    StrategyRow,
+    features_of,
+    label,
+    quality_keys,
+    read_history,
+    strategy_rows,
+)
 from ganlip.compare.suite import Part, PlannedRun
 from ganlip.compare.surface import critic_field
 from ganlip.config import path_safe
@@ -38,6 +46,7 @@ def columns(quality: tuple[str, ...]) -> list[str]:
     shown = [f"{which}_{key}" for key in quality for which in ("final", "best")]
     return [
         *shown,
+        *(COVERAGE_METRICS if features_of(quality) else ()),
         "tightness",
         "scale_free_tightness",
         "wasserstein_eval",
@@ -53,8 +62,8 @@ def columns(quality: tuple[str, ...]) -> list[str]:
 def heading(column: str) -> str:
     for which in ("final", "best"):
         if column.startswith(f"{which}_"):
-            return f"{which} {LABELS[column.removeprefix(which + '_')]}"
-    return LABELS[column]
+            return f"{which} {label(column.removeprefix(which + '_'))}"
+    return label(column)
 
 
 def describe_settings(run: PlannedRun, seeds: int) -> str:
@@ -126,7 +135,9 @@ def markdown(reports: list[PartReport], command: str) -> str:
         lines += [f"## {report.part.name}", "", report.settings, ""]
         lines += ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
         lines += ["| " + " | ".join(cells) + " |" for cells in body]
-        lines += ["", "Claims of SEEDS.md, judged on this part:", ""]
+        if report.part.notes:
+            lines += ["", "Departures from the sources:", "", *(f"- {note}" for note in report.part.notes)]
+        lines += ["", f"Claims of {CLAIMS_DOCUMENT}, judged on this part:", ""]
         lines += [f"- **{v.verdict}**: {v.claim} ({v.evidence})" for v in report.verdicts]
         lines.append("")
         for caption, path in report.figures:
@@ -148,6 +159,13 @@ def html_page(reports: list[PartReport], command: str) -> str:
             f"{escape(v.claim)} <small>({escape(v.evidence)})</small></li>"
             for v in report.verdicts
         )
+        departures = (
+            "<p>Departures from the sources:</p><ul>"
+            + "".join(f"<li>{escape(note)}</li>" for note in report.part.notes)
+            + "</ul>"
+            if report.part.notes
+            else ""
+        )
         pictures = "".join(
             f'<figure><img src="{escape(path.as_posix())}" alt="{escape(caption)}">'
             f"<figcaption>{escape(caption)}</figcaption></figure>"
@@ -155,7 +173,7 @@ def html_page(reports: list[PartReport], command: str) -> str:
         )
         sections.append(
             f"<section><h2>{escape(report.part.name)}</h2><p>{escape(report.settings)}</p>{table}"
-            f"<p>Claims of SEEDS.md, judged on this part:</p><ul>{claims}</ul>{pictures}</section>"
+            f"{departures}<p>Claims of {CLAIMS_DOCUMENT}, judged on this part:</p><ul>{claims}</ul>{pictures}</section>"
         )
     return PAGE.format(
         command=escape(command),
@@ -180,15 +198,19 @@ def write_report(parts: list[Part], runs: list[PlannedRun], out: Path, argv: lis
     return written
 
 
+# Where the claims, each strategy's maths and its source are written down for users.
+CLAIMS_DOCUMENT = "docs/strategies.md"
 NOTES = (
     "Each figure is the mean ± standard deviation over seeds of the run's last measurement (final) or its best "
-    "(lowest) one. Quality: FID where measured, else the sliced Wasserstein distance (SWD) and the exact W1 "
-    "between fixed generated and real sets. Tightness: the critic's Wasserstein estimate over that W1 (1 for an "
-    "optimal 1-Lipschitz critic). Tightness / Lip lower rescales the critic by its largest measured gradient "
-    "norm, so a critic's scale does not count. s / step: training time of one generator step with its critic "
-    "steps, measurements excluded. Peak MB: the CUDA allocator's peak, or the CPU process's peak resident size. "
-    "σ: the largest singular value of each critic layer's weight matrix; Lip lower and upper: the largest "
-    "gradient norm measured and the product of the layers' operator norms."
+    "(lowest) one. Quality, lower is better: the Fréchet distance (FD; FID when the features are Inception's) and "
+    "the kernel distance (KID) between generated and real images in a feature network's space, with the final "
+    "precision and recall (k = 3) beside them; for data without a feature network, the sliced Wasserstein distance "
+    "(SWD) and the exact W1 between fixed generated and real sets. Tightness: the critic's Wasserstein estimate "
+    "over that W1 (1 for an optimal 1-Lipschitz critic). Tightness / Lip lower rescales the critic by its largest "
+    "measured gradient norm, so a critic's scale does not count. s / step: training time of one generator step with"
+    " its critic steps, measurements excluded. Peak MB: the CUDA allocator's peak, or the CPU process's peak "
+    "resident size. σ: the largest singular value of each critic layer's weight matrix; Lip lower and upper: the "
+    "largest gradient norm measured and the product of the layers' operator norms."
 )
 
 PAGE = """<!doctype html>

@@ -11,11 +11,14 @@ import numpy as np
 
 from ganlip.compare.suite import PlannedRun
 
-# The quality metrics, lower is better: FID where the runs measured it, else distances to the data.
-QUALITY_WITH_FID = ("fid",)
-QUALITY_WITHOUT_FID = ("swd", "w1_exact")
+# The quality metrics, lower is better: the Fréchet and kernel distances in a feature space where the runs
+# measured them (`fd/NAME`, `kid/NAME`), else distances to the data in pixel space.
+QUALITY_WITHOUT_FEATURES = ("swd", "w1_exact")
+# Shown beside the quality metrics when measured (higher is better): their final values.
+COVERAGE_METRICS = ("precision", "recall")
 LABELS = {
-    "fid": "FID",
+    "precision": "precision",
+    "recall": "recall",
     "swd": "SWD",
     "w1_exact": "W1 to data",
     "tightness": "tightness",
@@ -79,9 +82,28 @@ def read_history(run: PlannedRun) -> RunHistory:
     return RunHistory(run, lines)
 
 
+def label(key: str) -> str:
+    """A metric's heading: `fd/inception` is FID, `fd/fashion-cnn` reads "FD (fashion-cnn)"."""
+    if key == "fd/inception":
+        return "FID"
+    metric, _, features = key.partition("/")
+    if metric in ("fd", "kid") and features:
+        return f"{metric.upper()} ({features})"
+    return LABELS.get(key, key)
+
+
 def quality_keys(histories: list[RunHistory]) -> tuple[str, ...]:
-    measured_fid = any("fid" in line for history in histories for line in history.lines)
-    return QUALITY_WITH_FID if measured_fid else QUALITY_WITHOUT_FID
+    measured = {key for history in histories for line in history.lines for key in line}
+    semantic = sorted(key for key in measured if key.startswith("fd/"))
+    if not semantic:
+        return QUALITY_WITHOUT_FEATURES
+    features = semantic[0].removeprefix("fd/")
+    return tuple(key for key in (f"fd/{features}", f"kid/{features}") if key in measured)
+
+
+def features_of(quality: tuple[str, ...]) -> str | None:
+    """The feature network the quality keys were measured in (None for pixel-space distances)."""
+    return quality[0].partition("/")[2] or None
 
 
 def run_summary(history: RunHistory, quality: tuple[str, ...]) -> dict[str, float | None]:
@@ -90,6 +112,9 @@ def run_summary(history: RunHistory, quality: tuple[str, ...]) -> dict[str, floa
     for key in quality:
         summary[f"final_{key}"] = history.final(key)
         summary[f"best_{key}"] = history.best(key)
+    features = features_of(quality)
+    for key in COVERAGE_METRICS if features else ():
+        summary[key] = history.final(f"{key}/{features}")
     for key in ("tightness", "wasserstein_eval"):
         summary[key] = history.final(key)
     lower = history.final("lipschitz/lower")

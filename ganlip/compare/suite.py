@@ -24,7 +24,7 @@ from ganlip.errors import GanlipError
 
 DEFAULT_SUITE = "default_suite.yaml"
 DEFAULT_CONSTRAINTS = ("clip", "gp", "lp", "sn", "fn")
-COMPARE_KEYS = ("name", "constraints", "seeds", "steps")
+COMPARE_KEYS = ("name", "constraints", "seeds", "steps", "notes")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Part:
     config: dict[str, Any]  # training config keys shared by the part's runs
     constraints: tuple[str, ...]
     seeds: int = 1
+    notes: tuple[str, ...] = ()  # where the part departs from the sources' recipes, said in the report
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def _part(values: Any, where: str, default_name: str = "comparison") -> Part:
         config=config,
         constraints=parse_constraints(settings.get("constraints", DEFAULT_CONSTRAINTS)),
         seeds=_positive(settings.get("seeds", 1), "seeds", where),
+        notes=tuple(str(note) for note in settings.get("notes") or ()),
     )
 
 
@@ -99,6 +101,20 @@ def _positive(value: Any, name: str, where: str) -> int:
     return value
 
 
+def on_data(parts: list[Part] | None, data: str) -> list[Part]:
+    """A one-part comparison on `data`, named after it: the one part of `parts` moved to that data set, or,
+    without a comparison file, every core strategy at the training defaults."""
+    if parts is None:
+        parts = [Part(name=data, config={}, constraints=DEFAULT_CONSTRAINTS)]
+    if len(parts) > 1:
+        raise GanlipError(
+            f"--data {data} cannot apply to a suite of {len(parts)} parts ({', '.join(p.name for p in parts)}); "
+            f"use a comparison file of one part, or --data alone for the core strategies on {data}."
+        )
+    (part,) = parts
+    return [Part(data, {**part.config, "data": data}, part.constraints, part.seeds, part.notes)]
+
+
 def override(
     parts: list[Part],
     constraints: str | None = None,
@@ -106,7 +122,13 @@ def override(
     steps: int | None = None,
     changes: dict[str, Any] | None = None,
 ) -> list[Part]:
-    """The parts with the command line's choices applied to every one of them."""
+    """The parts with the command line's choices applied to every one of them. Changing the data set of a
+    part would make its name lie: `--set data=...` is refused (the command's `--data` renames the part)."""
+    if changes and "data" in changes:
+        raise GanlipError(
+            f"--set data={changes['data']} would train every part ({', '.join(p.name for p in parts)}) on "
+            f"{changes['data']} under its old name; use --data {changes['data']} for a comparison on it."
+        )
     changed = []
     for part in parts:
         config = {**part.config, **(changes or {}), **({"steps": steps} if steps is not None else {})}
@@ -117,6 +139,7 @@ def override(
                 config=config,
                 constraints=parse_constraints(constraints) if constraints else part.constraints,
                 seeds=_positive(seeds, "--seeds", "the command line") if seeds is not None else part.seeds,
+                notes=part.notes,
             )
         )
     names = [part.name for part in changed]

@@ -22,11 +22,14 @@ WEIGHTED_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 
 @dataclass(frozen=True)
 class OptimizerRecipe:
-    """The optimizer a strategy's paper trained with, used when the config names none."""
+    """How a strategy's source trained it on one kind of data: the optimizer (used when the config names
+    none) and the strategy parameters it set otherwise than the defaults (used when the spec sets none)."""
 
     name: str
     lr: float
     betas: tuple[float, float] = (0.0, 0.9)
+    params: tuple[tuple[str, Any], ...] = ()
+    source: str = ""
 
 
 class Constraint:
@@ -40,13 +43,18 @@ class Constraint:
     name: ClassVar[str] = ""
     kind: ClassVar[str] = "none"  # reparametrization | projection | penalty | none
     cost: ClassVar[str] = "none"  # what it adds to a critic step, for `ganlip strategies`
-    recipe: ClassVar[OptimizerRecipe | None] = None
+    recipe: ClassVar[OptimizerRecipe | None] = None  # on images
+    toy_recipe: ClassVar[OptimizerRecipe | None] = None  # on 2-D points, where the source differs
     # Reparametrizations stack in this order, lowest innermost (applied to the raw weight first).
     stack_order: ClassVar[int] = 0
     # A normalization fixes the scale of the weight; two of them on one weight contradict each other.
     normalizes: ClassVar[bool] = False
     # Differentiates through a gradient (create_graph=True), which torch.compile cannot trace.
     double_backward: ClassVar[bool] = False
+
+    def recipe_for(self, data_kind: str) -> OptimizerRecipe | None:
+        """The recipe for "images" or "points" (2-D toys)."""
+        return (self.toy_recipe if data_kind == "points" else None) or self.recipe
 
     def attach(self, critic: nn.Module) -> nn.Module:
         return critic
@@ -94,7 +102,10 @@ class Composite(Constraint):
 
     @property
     def recipe(self) -> OptimizerRecipe | None:  # type: ignore[override]
-        return next((part.recipe for part in self._parts if part.recipe is not None), None)
+        return self.recipe_for("images")
+
+    def recipe_for(self, data_kind: str) -> OptimizerRecipe | None:
+        return next((r for part in self._parts if (r := part.recipe_for(data_kind)) is not None), None)
 
     def attach(self, critic: nn.Module) -> nn.Module:
         for part in sorted(self._parts, key=lambda part: part.stack_order):
@@ -149,6 +160,19 @@ def build(spec: str | list[str] | tuple[str, ...]) -> Constraint:
     if not parts:
         raise GanlipError(f"constraint spec '{text}' names no strategy; valid: {', '.join(available())}.")
     return parts[0] if len(parts) == 1 else Composite(parts)
+
+
+def with_recipe_params(spec: str, data_kind: str) -> str:
+    """`spec` with the parameters each strategy's recipe for `data_kind` sets, where the spec leaves them out
+    (`gp` on 2-D points reads `gp:weight=0.1`, WGAN-GP's toy setting)."""
+    pieces = []
+    for piece in (p.strip() for p in _split_spec(spec) if p.strip()):
+        params = piece.partition(":")[2]
+        recipe = _build_one(piece).recipe_for(data_kind)
+        given = {assignment.partition("=")[0].strip() for assignment in params.split(",") if assignment.strip()}
+        missing = [f"{key}={value}" for key, value in (recipe.params if recipe else ()) if key not in given]
+        pieces.append(piece + (("," if params else ":") + ",".join(missing) if missing else ""))
+    return "+".join(pieces)
 
 
 def _split_spec(text: str) -> list[str]:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, OptimizerRecipe, register, reparametrize, require
+from ganlip.constraints.base import Constraint, register, reparametrize, require
+from ganlip.constraints.sn import SpectralNorm
 
 
 class FrobeniusNormalization(nn.Module):
@@ -34,7 +35,7 @@ class FrobeniusNorm(Constraint):
     c: float = 1.0
     kind = "reparametrization"
     cost = "one norm per layer"
-    recipe = OptimizerRecipe("adam", 2e-4, (0.0, 0.9))
+    recipe = SpectralNorm.recipe
     stack_order = 1
     normalizes = True
 

@@ -23,7 +23,11 @@ class GradientPenalty(Constraint):
     `create_graph=True`, so the penalty costs a double backward.
 
     Parameters: `weight` (10), `target` (1), `at` (interp | real | fake | real+fake). Touches no layer.
-    Paper recipe: Adam, lr 1e-4, betas (0, 0.9), 5 critic steps per generator step, no batch norm in D.
+    Recipes, from WGAN-GP's code (github.com/igul222/improved_wgan_training at fa66c57): on images,
+    `gan_cifar.py` (the DCGAN critic): weight 10 (line 28), Adam 1e-4 betas (0.5, 0.9) (lines 137-138),
+    5 critic steps, batch 64; its ResNet (`gan_cifar_resnet.py`: Adam 2e-4 betas (0, 0.9), linear decay) is
+    `configs/cifar10_wgangp.yaml`. On 2-D toys, `gan_toy.py`: weight 0.1 (line 23, "smaller lambda makes
+    things faster for toy tasks"), Adam 1e-4 betas (0.5, 0.9) (lines 90-92), 5 critic steps, batch 256.
     """
 
     weight: float = 10.0
@@ -33,7 +37,10 @@ class GradientPenalty(Constraint):
     kind = "penalty"
     cost = "a double backward through the critic"
     double_backward = True
-    recipe = OptimizerRecipe("adam", 1e-4, (0.0, 0.9))
+    recipe = OptimizerRecipe("adam", 1e-4, (0.5, 0.9), source="WGAN-GP gan_cifar.py lines 28, 137-138")
+    toy_recipe = OptimizerRecipe(
+        "adam", 1e-4, (0.5, 0.9), params=(("weight", 0.1),), source="WGAN-GP gan_toy.py lines 23, 90-92"
+    )
 
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"{self.name}: weight must be 0 or more, got {self.weight}; WGAN-GP uses 10.")

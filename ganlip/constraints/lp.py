@@ -15,7 +15,8 @@ class OneSidedGradientPenalty(GradientPenalty):
     constraint `Lip(D) <= 1` rather than `= 1`.
 
     Parameters: `weight` (10), `target` (1), `at` (interp | real | fake | real+fake), as for `gp`.
-    Paper recipe as WGAN-GP: Adam 1e-4, betas (0, 0.9).
+    Recipes: WGAN-GP's, on images and on toys (weight 0.1 there): WGAN-LP's experiments start from WGAN-GP's
+    code and settings, so `lp` differs from `gp` only in the penalty's one side.
     """
 
     one_sided = True

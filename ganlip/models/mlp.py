@@ -1,8 +1,11 @@
 """Multilayer perceptrons for 2-D toy data, as in the WGAN-GP toy experiments (gan_toy.py: 3 ReLU layers
-of width 512, 2-D noise)."""
+of width 512, 2-D noise), initialised as gan_toy's tflib does: hidden layers He-uniform (`initialization='he'`,
+gan_toy.py line 37; tflib/ops/linear.py line 62: uniform with std sqrt(2 / fan_in)), the output layer
+Glorot-uniform (tflib's default, linear.py line 55: std sqrt(2 / (fan_in + fan_out))), biases zero (line 144)."""
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
 
 from ganlip.models.activations import ReLU
@@ -14,7 +17,19 @@ def _mlp(n_in: int, width: int, depth: int, n_out: int, activation: type[nn.Modu
     for i in range(depth):
         layers += [nn.Linear(n_in if i == 0 else width, width), activation()]
     layers.append(nn.Linear(width, n_out))
-    return nn.Sequential(*layers)
+    network = nn.Sequential(*layers)
+    initialise_like_gan_toy(network)
+    return network
+
+
+@torch.no_grad()
+def initialise_like_gan_toy(network: nn.Sequential) -> None:
+    linears = [layer for layer in network if isinstance(layer, nn.Linear)]
+    for layer in linears[:-1]:
+        nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")  # bound sqrt(6 / fan_in)
+    nn.init.xavier_uniform_(linears[-1].weight)  # bound sqrt(6 / (fan_in + fan_out))
+    for layer in linears:
+        nn.init.zeros_(layer.bias)
 
 
 class MLPGenerator(nn.Module):

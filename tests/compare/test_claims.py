@@ -1,5 +1,5 @@
 from ganlip.compare.claims import judge
-from ganlip.compare.results import QUALITY_WITHOUT_FID, RunHistory, strategy_rows
+from ganlip.compare.results import QUALITY_WITHOUT_FEATURES, RunHistory, label, quality_keys, strategy_rows
 from ganlip.compare.suite import PlannedRun
 from ganlip.config import Config
 
@@ -12,7 +12,9 @@ def history(constraint: str, swd: list[float], sec_per_step: float = 1.0, **fina
 
 
 def verdicts(*histories: RunHistory) -> list[str]:
-    return [v.verdict for v in judge(strategy_rows(list(histories), QUALITY_WITHOUT_FID), QUALITY_WITHOUT_FID)]
+    return [
+        v.verdict for v in judge(strategy_rows(list(histories), QUALITY_WITHOUT_FEATURES), QUALITY_WITHOUT_FEATURES)
+    ]
 
 
 CRITIC = {"wasserstein_eval": 1.0, "tightness": 0.5, "lipschitz/lower": 1.0, "w1_exact": 2.0}
@@ -41,3 +43,24 @@ def test_clip_under_uses_capacity_when_its_rescaled_tightness_is_lowest():
     clip = history("clip", [0.5], **{**CRITIC, "tightness": 0.01, "lipschitz/lower": 0.05})
     assert verdicts(clip, history("gp", [0.5], **CRITIC))[2] == "confirmed"
     assert verdicts(clip, history("gp", [0.5], **{**CRITIC, "tightness": 0.1}))[2] == "refuted"  # gp's is 0.1
+
+
+def test_the_semantic_metric_judges_where_it_was_measured():
+    """With fd/NAME logged, quality is FD and KID in that space (not SWD), and precision/recall sit beside."""
+
+    def scored(constraint: str, fd: list[float], sec_per_step: float) -> RunHistory:
+        run = history(constraint, [0.1] * len(fd), sec_per_step, **CRITIC)  # SWD alone would call it a tie
+        for line, value in zip(run.lines, fd, strict=True):
+            line |= {"fd/fashion-cnn": value, "kid/fashion-cnn": value / 100, "precision/fashion-cnn": 0.5}
+        return run
+
+    runs = [scored("sn", [9.0, 5.0, 3.0], 1.0), scored("gp", [9.0, 7.0, 5.0], 1.6)]
+    quality = quality_keys(runs)
+    assert quality == ("fd/fashion-cnn", "kid/fashion-cnn")
+    assert [label(key) for key in quality] == ["FD (fashion-cnn)", "KID (fashion-cnn)"]
+    verdict = judge(strategy_rows(runs, quality), quality)[0]
+    assert (
+        verdict.verdict == "confirmed" and "FD (fashion-cnn) 5 first reached at step 20 (sn) and 30" in verdict.evidence
+    )
+    assert strategy_rows(runs, quality)[0].figures["precision"].mean == 0.5
+    assert label("fd/inception") == "FID"

@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from importlib import resources
 
 import pytest
 
@@ -105,3 +106,42 @@ def test_an_interrupted_comparison_resumes_when_run_again(tmp_path):
         f"[2/2] toy gp seed 0: training {stopped_at + 2} steps in {out / 'toy' / 'gp' / 'seed0'}",
     ]
     assert load_checkpoint(first)["step"] == stopped_at + 2
+
+
+def test_data_options_make_a_one_part_comparison_named_after_the_data(tmp_path):
+    said: list[str] = []
+    compare(
+        tmp_path / "out",
+        data="swissroll",
+        constraints="sn",
+        steps=2,
+        changes={"width": 8, "n_critic": 1, "batch_size": 8, "measure_samples": 32, "device": "cpu"},
+        quiet=True,
+        say=said.append,
+    )
+    assert said == [f"[1/1] swissroll sn seed 0: training 2 steps in {tmp_path / 'out/swissroll/sn/seed0'}"]
+    assert load_checkpoint(tmp_path / "out/swissroll/sn/seed0")["config"]["data"] == "swissroll"
+
+
+def test_setting_the_data_of_a_suite_is_refused(tmp_path):
+    with pytest.raises(GanlipError, match=r"--set data=swissroll would train every part .* use --data swissroll"):
+        compare(tmp_path / "out", changes={"data": "swissroll"}, say=lambda _: None)
+    suite = resources.files("ganlip.compare") / "default_suite.yaml"
+    with pytest.raises(GanlipError, match="cannot apply to a suite of 3 parts"):
+        compare(tmp_path / "out", config=suite, data="swissroll", say=lambda _: None)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_compare_command_takes_the_training_options(tmp_path):
+    from click.testing import CliRunner
+
+    from ganlip.cli import cli
+
+    options = ["--data", "checkerboard", "--constraints", "clip", "--steps", "2", "--batch-size", "8"]
+    options += ["--n-critic", "1", "--arch", "mlp", "--device", "cpu", "--set", "width=8", "--quiet"]
+    result = CliRunner().invoke(cli, ["compare", *options, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    config = load_checkpoint(tmp_path / "out/checkerboard/clip/seed0")["config"]
+    assert (config["data"], config["batch_size"], config["n_critic"], config["arch"]) == ("checkerboard", 8, 1, "mlp")
+    refused = CliRunner().invoke(cli, ["compare", "--set", "data=mnist", "--out", str(tmp_path / "x")])
+    assert refused.exit_code == 2 and "use --data mnist" in refused.output

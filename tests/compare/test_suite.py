@@ -4,7 +4,10 @@ import pytest
 import yaml
 
 from ganlip.compare.suite import load_suite, override, plan
+from ganlip.config import Config
+from ganlip.constraints import build
 from ganlip.errors import GanlipError
+from ganlip.train import resolve
 
 
 def test_the_built_in_suite_is_the_toys_and_fashion_mnist_with_the_core_strategies():
@@ -13,10 +16,43 @@ def test_the_built_in_suite_is_the_toys_and_fashion_mnist_with_the_core_strategi
     for part in parts:
         assert {"clip", "gp", "lp", "sn", "fn"} <= set(part.constraints)
     runs = plan(parts, Path("out"))
-    assert len(runs) == 7 * 2 + 5 * 2 + 5 * 1
+    assert len(runs) == 7 * 2 + 5 * 2 + 5 * 2
     assert runs[0].run_dir == Path("out/8gaussians/clip/seed0")
     fashion = [r.config for r in runs if r.part == "fashion32"]
-    assert all(c.data == "fashion-mnist" and c.resolution == 32 and c.steps == 400 for c in fashion)
+    assert all(c.data == "fashion-mnist" and c.resolution == 32 and c.steps >= 1500 for c in fashion)
+    # scored by the shipped classifier at least 6 times per run
+    assert all(c.features == "fashion-cnn" and c.steps // c.score_every >= 6 for c in fashion)
+
+
+def test_the_suites_toys_train_by_gan_toys_recipe():
+    """WGAN-GP's gan_toy.py: batch 256 (line 26), 5 critic steps (line 25), width 512 (line 20), 2-D noise
+    (line 46); gp at LAMBDA = .1 (line 23) with Adam 1e-4 betas (0.5, 0.9) (lines 90-92); clip with RMSprop
+    5e-5 and c = 0.01 (lines 110, 126). Every departure is stated for the report."""
+    toys = [r for r in plan(load_suite(None), Path("out")) if r.part in ("8gaussians", "25gaussians")]
+    for run in toys:
+        config = resolve(run.config)
+        assert (config.batch_size, config.n_critic, config.width, config.latent_dim) == (256, 5, 512, 2)
+        if run.constraint == "gp":
+            assert (config.constraint, config.optimizer, config.lr, config.betas) == (
+                "gp:weight=0.1",
+                "adam",
+                1e-4,
+                [0.5, 0.9],
+            )
+        if run.constraint == "clip":
+            assert (build(config.constraint).c, config.optimizer, config.lr) == (0.01, "rmsprop", 5e-5)
+    notes = " ".join(load_suite(None)[0].notes)
+    assert "lp has no toy recipe" in notes and "sn, fn" in notes
+
+
+def test_the_papers_image_recipes():
+    """gp on images: gan_cifar.py's weight 10 and Adam 1e-4 betas (0.5, 0.9); sn: SNGAN's Adam 2e-4 (0, 0.9)."""
+    gp = resolve(Config(data="fashion-mnist", constraint="gp"))
+    assert (gp.constraint, gp.lr, gp.betas) == ("gp", 1e-4, [0.5, 0.9]) and build(gp.constraint).weight == 10
+    sn = resolve(Config(data="fashion-mnist", constraint="sn"))
+    assert (sn.optimizer, sn.lr, sn.betas) == ("adam", 2e-4, [0.0, 0.9])
+    explicit = resolve(Config(data="8gaussians", constraint="gp:weight=3", betas=[0.0, 0.99]))
+    assert (explicit.constraint, explicit.betas) == ("gp:weight=3", [0.0, 0.99])  # what the user set stays
 
 
 def test_a_suite_file_with_parts(tmp_path):

@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from ganlip.constraints import build
+from ganlip.constraints.base import with_recipe_params
 from tests.conftest import LinearCritic, mlp_critic
 
 
@@ -36,9 +37,17 @@ def test_penalty_samples_between_real_and_fake():
 
 
 def test_default_is_the_wgan_gp_recipe():
+    """WGAN-GP's code: gan_cifar.py LAMBDA = 10 (line 28), Adam 1e-4 betas (0.5, 0.9) (lines 137-138);
+    gan_toy.py LAMBDA = .1 (line 23), Adam 1e-4 betas (0.5, 0.9) (lines 90-92)."""
     gp = build("gp")
     assert gp.weight == 10
-    assert (gp.recipe.name, gp.recipe.lr, gp.recipe.betas) == ("adam", 1e-4, (0.0, 0.9))
+    assert (gp.recipe.name, gp.recipe.lr, gp.recipe.betas, gp.recipe.params) == ("adam", 1e-4, (0.5, 0.9), ())
+    toy = gp.recipe_for("points")
+    assert (toy.name, toy.lr, toy.betas, toy.params) == ("adam", 1e-4, (0.5, 0.9), (("weight", 0.1),))
+    assert build("sn+gp").recipe_for("points").lr == 2e-4  # the first named strategy's optimizer
+    assert str(with_recipe_params("sn+gp:target=0", "points")) == "sn+gp:target=0,weight=0.1"
+    assert with_recipe_params("gp:weight=5", "points") == "gp:weight=5"
+    assert with_recipe_params("gp", "images") == "gp"
 
 
 def test_r1_is_gp_at_real_with_target_zero():
