@@ -156,6 +156,8 @@ def strategies() -> None:
     for row in rows:
         click.echo(f"{row['name']:<{width}}  {row['kind']:<17}  {row['parameters']}")
         click.echo(f"{'':<{width}}  {'':<17}  cost: {row['cost']}")
+        if row["recipe"] != "-":
+            click.echo(f"{'':<{width}}  {'':<17}  recipe: {row['recipe']}")
     click.echo("\nCompose with +, e.g. sn+gp:weight=10; parameters as name:key=value,key=value.")
 
 
@@ -202,7 +204,11 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
     help="Feature network: inception, fashion-cnn, digits-cnn, or auto (Inception when its weights are here, "
     "else the network named after --data).",
 )
-@click.option("--data", help="With --features auto and no Inception weights: the data set whose network to use.")
+@click.option(
+    "--data",
+    help="With --features auto and no Inception weights: the data set whose network to use (default: the "
+    "data a run directory or exported generator among the sources was trained on).",
+)
 @click.option("--n", default=10_000, show_default=True, help="Samples drawn from a generator.")
 @click.option("--inception-weights", type=click.Path(dir_okay=False), help="pytorch-fid's FID Inception weights.")
 @click.option("--batch-size", default=50, show_default=True)
@@ -211,10 +217,10 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
 def score(first, second, metrics, features, data, n, inception_weights, batch_size, resolution, device) -> None:
     """Scores of SECOND against FIRST (the real set): each an image folder, .npz statistics, or a generator
     (exported file or run directory)."""
-    from ganlip.evaluate import score_between
+    from ganlip.evaluate import score_between, trained_on
     from ganlip.metrics.features import choose_features
 
-    chosen = choose_features(features, data or "", inception_weights)
+    chosen = choose_features(features, data or trained_on(first, second) or "", inception_weights)
     if chosen is None:
         raise GanlipError(
             "--features auto found no Inception weights here; name a shipped network (--features fashion-cnn "

@@ -18,7 +18,7 @@ from ganlip.data.files import IMAGE_SUFFIXES, ImageFiles
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
 from ganlip.export import generator_from_checkpoint, load_generator
-from ganlip.metrics.features import available_features, build_features, feature_net
+from ganlip.metrics.features import build_features, feature_net
 from ganlip.metrics.fid import batched_features, cache_directory, load_statistics, save_statistics, statistics
 from ganlip.metrics.frechet import frechet_distance
 from ganlip.metrics.kid import kernel_distance
@@ -156,6 +156,20 @@ def source_reference(
         return Reference.of(batched_features(model(), generator_batches(generator, n, batch_size, device), device))
 
 
+def trained_on(*sources: str | Path) -> str | None:
+    """The data set the first run directory or exported generator among `sources` was trained on."""
+    import json
+
+    import yaml
+
+    for source in map(Path, sources):
+        if (source / "config.yaml").is_file():
+            return (yaml.safe_load((source / "config.yaml").read_text()) or {}).get("data")
+        if source.suffix == ".safetensors" and source.with_suffix(".json").is_file():
+            return json.loads(source.with_suffix(".json").read_text()).get("config", {}).get("data")
+    return None
+
+
 def image_size(image: Path) -> int:
     from PIL import Image
 
@@ -178,6 +192,8 @@ def score_between(
     """Scores between two sources (see `source_reference`) on the feature network `features`; generators
     contribute `n` samples. Image folders of different sizes need `resolution`."""
     name = feature_net(features).name
+    if n < MIN_SAMPLES:
+        raise GanlipError(f"--n {n} is too few samples to score; use at least {MIN_SAMPLES} (thousands to trust it).")
     if resolution is None:
         sizes = {str(p): image_size(first) for p in (Path(a), Path(b)) if (first := _first_image(p)) is not None}
         if len(set(sizes.values())) > 1:
@@ -187,9 +203,7 @@ def score_between(
     model = functools.cache(lambda: build_features(name, weights, dims).to(device_))
     first = source_reference(a, model, n, batch_size, device_, resolution)
     second = source_reference(b, model, n, batch_size, device_, resolution)
-    if name == "inception" and len(first.mu) != dims:
-        name = f"inception{len(first.mu)}"
-    return score_features(first, second, name if name in available_features() else features, metrics)
+    return score_features(first, second, name, metrics)
 
 
 def _first_image(path: Path) -> Path | None:

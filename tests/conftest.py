@@ -35,7 +35,7 @@ def mlp_critic(n_in: int = 2, width: int = 16) -> nn.Module:
 
 
 class LinearCritic(nn.Module):
-    """D(x) = a·x: its input gradient is `a` everywhere (SEEDS.md's closed form for gradient penalties)."""
+    """D(x) = a·x: its input gradient is `a` everywhere (the closed form for gradient penalties)."""
 
     def __init__(self, a: torch.Tensor):
         super().__init__()

@@ -1,4 +1,4 @@
-"""SEEDS.md's claims to measure, each judged from a part's rows by a rule stated with its verdict."""
+"""The claims of docs/strategies.md to measure, each judged from a part's rows by a rule stated with its verdict."""
 
 from __future__ import annotations
 

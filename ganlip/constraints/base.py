@@ -51,6 +51,9 @@ class Constraint:
     normalizes: ClassVar[bool] = False
     # Differentiates through a gradient (create_graph=True), which torch.compile cannot trace.
     double_backward: ClassVar[bool] = False
+    # Its penalty is a nonlinear function of a whole batch (a gradient of the batch mean, batch statistics): under
+    # DDP each process would see only its share, which is another quantity, so such strategies are refused there.
+    batch_coupled: ClassVar[bool] = False
 
     def recipe_for(self, data_kind: str) -> OptimizerRecipe | None:
         """The recipe for "images" or "points" (2-D toys)."""
@@ -101,6 +104,10 @@ class Composite(Constraint):
         return any(part.double_backward for part in self._parts)
 
     @property
+    def batch_coupled(self) -> bool:  # type: ignore[override]
+        return any(part.batch_coupled for part in self._parts)
+
+    @property
     def recipe(self) -> OptimizerRecipe | None:  # type: ignore[override]
         return self.recipe_for("images")
 
@@ -145,8 +152,28 @@ def describe() -> list[dict[str, str]]:
         fields = [f for f in dataclasses.fields(cls) if f.init] if dataclasses.is_dataclass(cls) else []
         parameters = ", ".join(f"{f.name}={f.default}" for f in fields) or "-"
         summary = (cls.__doc__ or "").strip().split("\n")[0]
-        rows.append({"name": name, "kind": cls.kind, "parameters": parameters, "cost": cls.cost, "summary": summary})
+        recipes = "; ".join(
+            f"{kind}: {_describe_recipe(recipe)}"
+            for kind, recipe in (("images", cls.recipe), ("2-D toys", cls.toy_recipe or cls.recipe))
+            if recipe is not None
+        )
+        rows.append(
+            {
+                "name": name,
+                "kind": cls.kind,
+                "parameters": parameters,
+                "cost": cls.cost,
+                "summary": summary,
+                "recipe": recipes or "-",
+            }
+        )
     return rows
+
+
+def _describe_recipe(recipe: OptimizerRecipe) -> str:
+    optimizer = f"{recipe.name} {recipe.lr:g}" + (f" betas {recipe.betas}" if recipe.name == "adam" else "")
+    params = ", ".join(f"{key}={value}" for key, value in recipe.params)
+    return optimizer + (f", {params}" if params else "") + (f" ({recipe.source})" if recipe.source else "")
 
 
 def strategy_class(name: str) -> type[Constraint]:

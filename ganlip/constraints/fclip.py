@@ -22,7 +22,7 @@ def raw_weight(layer: nn.Module) -> torch.Tensor:
 @dataclass
 class FrobeniusClipping(Constraint):
     """After each critic step, `W ← W * min(1, c / ‖W‖_F)` for every Linear and Conv weight: layers whose
-    Frobenius norm exceeds `c` are scaled back onto the ball, the rest are left alone (SEEDS.md).
+    Frobenius norm exceeds `c` are scaled back onto the ball, the rest are left alone (docs/strategies.md).
 
     Parameters: `c` (1). Touches the weight of every Linear and Conv layer (the raw weight if reparametrized).
     """

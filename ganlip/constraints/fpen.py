@@ -12,7 +12,7 @@ from ganlip.constraints.base import Constraint, register, require, weighted_laye
 @register("fpen")
 @dataclass
 class FrobeniusPenalty(Constraint):
-    """`weight * sum_l max(‖W_l‖_F - c, 0)²` over the critic's Linear and Conv weights (SEEDS.md).
+    """`weight * sum_l max(‖W_l‖_F - c, 0)²` over the critic's Linear and Conv weights (docs/strategies.md).
 
     Parameters: `weight` (10), `c` (1). Reads each layer's effective weight.
     """

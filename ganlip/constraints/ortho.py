@@ -15,7 +15,7 @@ from ganlip.constraints.base import Constraint, register, require, weight_matrix
 @dataclass
 class OrthogonalRegularization(Constraint):
     """`weight * sum_l ‖WᵀW - I‖_F²` with `W` the layer's weight as `in x out`, one column per output unit: it
-    pushes the units' weight vectors to be orthonormal (SEEDS.md). Zero on orthonormal columns.
+    pushes the units' weight vectors to be orthonormal (docs/strategies.md). Zero on orthonormal columns.
 
     Parameters: `weight` (1e-4). Reads each Linear and Conv layer's effective weight.
     """

@@ -14,7 +14,7 @@ from ganlip.constraints.base import Constraint, register, require, weighted_laye
 class WeightScaleShiftInvariant(Constraint):
     """`lambda1 * sum_l log ‖W_l‖ + lambda2 * sum_l ‖W_l / ‖W_l‖‖_1` (norms of the flattened weights). Rescaling
     layers by `gamma_l > 0` with `prod gamma_l = 1` (biases by the running product) leaves a ReLU network's
-    function and this regularizer unchanged, where an L2 penalty would change (SEEDS.md).
+    function and this regularizer unchanged, where an L2 penalty would change (docs/strategies.md).
 
     Parameters: `lambda1` (1e-4), `lambda2` (1e-4). Reads each Linear and Conv layer's effective weight.
     """

@@ -4,6 +4,7 @@ ship inside the package for data sets that can be had without internet. Each map
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,15 +72,16 @@ def _inception(inception_weights: str | Path | None = None, fid_dims: int = 2048
     return InceptionFeatures(fid_dims, inception_weights)
 
 
+def _shipped(name: str, inception_weights: str | Path | None = None, fid_dims: int = 2048) -> nn.Module:
+    return ShippedClassifier(name)
+
+
 _NETS.add("inception", FeatureNet("inception", 2048, _inception, summary="pytorch-fid's InceptionV3 (FID)"))
 for _name, _data, _summary in (
     ("fashion-cnn", ("fashion-mnist",), "ganlip's Fashion-MNIST classifier, 128-d"),
     ("digits-cnn", ("digits",), "ganlip's scikit-learn digits classifier, 128-d"),
 ):
-    _NETS.add(
-        _name,
-        FeatureNet(_name, 128, lambda *_, _n=_name, **__: ShippedClassifier(_n), _data, _summary),
-    )
+    _NETS.add(_name, FeatureNet(_name, 128, functools.partial(_shipped, _name), _data, _summary))
 
 
 def build_features(name: str, inception_weights: str | Path | None = None, fid_dims: int = 2048) -> nn.Module:

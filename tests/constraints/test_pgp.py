@@ -16,7 +16,7 @@ def relu_mlp(widths: list[int]) -> nn.Sequential:
 
 
 def lower_bound(critic: nn.Sequential, x: torch.Tensor) -> float:
-    """SEEDS.md: ‖∇_x f‖² Σ_t (1 + ‖h_t‖²) / (‖W_t‖₂² ‖∇_x h_t‖₂²), h_t the input of linear layer t."""
+    """docs/strategies.md: ‖∇_x f‖² Σ_t (1 + ‖h_t‖²) / (‖W_t‖₂² ‖∇_x h_t‖₂²), h_t the input of linear layer t."""
     total = 0.0
     for index, layer in enumerate(critic):
         if not isinstance(layer, nn.Linear):

@@ -89,6 +89,15 @@ def test_auto_features_with_and_without_inception(weights_in_hub, tmp_path, monk
     assert named.exit_code == 0 and list(values) == ["fd/digits-cnn"]
 
 
+def test_auto_features_follow_the_data_a_run_was_trained_on(run_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "no_weights"))
+    images = image_folder(tmp_path / "images", 0, n=20)
+    exported = export_generator(run_dir, tmp_path / "G.safetensors")[0]
+    for source in (run_dir, exported):
+        result, values = score(images, source, "--metrics", "fd", "--n", 20)
+        assert result.exit_code == 0 and list(values) == ["fd/digits-cnn"], result.output
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -99,6 +108,7 @@ def test_auto_features_with_and_without_inception(weights_in_hub, tmp_path, monk
         (lambda t: (t / "other_net.npz", t / "b"), "features of 3 and 128 dimensions"),
         (lambda t: (t / "b", t / "b", "--features", "resnet"), "unknown feature network 'resnet'"),
         (lambda t: (t / "b", t / "b", "--metrics", "fid"), "unknown metric 'fid'"),
+        (lambda t: (t / "b", t / "b", "--n", "2"), "--n 2 is too few samples to score"),
     ],
 )
 def test_bad_sources_are_one_line_and_exit_2(tmp_path, make, message):
