@@ -43,6 +43,13 @@ def start(device_name: str) -> torch.device | None:
     return torch.device("cpu")
 
 
+def stop() -> None:
+    """Leave the process group `start` joined (a no-op outside torchrun). Without this, a rank can abort at
+    interpreter exit ("terminate called without an active exception") while another still tears down."""
+    if launched_by_torchrun() and dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
 def share(global_tensor: Tensor) -> Tensor:
     """This rank's rows of a tensor drawn at global size."""
     rank, size = world()

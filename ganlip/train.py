@@ -157,6 +157,11 @@ def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset |
     data_shape = tuple(dataset[0].shape)
     generator, critic = build_model(config.arch, data_shape, **sizes_from(config.to_dict()))
     constraint = build(config.constraint)
+    if constraint.batch_coupled and distributed.world()[1] > 1:
+        raise GanlipError(
+            f"'{config.constraint}' penalizes a whole batch at once, and each of the {distributed.world()[1]} "
+            f"processes holds only its share; train it in one process (without torchrun)."
+        )
     critic = constraint.attach(critic)
     generator, critic = generator.to(device), critic.to(device)
     if config.channels_last and len(data_shape) == 3:
@@ -312,8 +317,9 @@ def diagnostics(run: Run, real: Tensor) -> dict[str, float]:
 
 
 def summarize(window: list[dict[str, Tensor]]) -> dict[str, float]:
-    keys = window[0].keys()
-    return {key: torch.stack([entry[key] for entry in window]).mean().item() for key in keys}
+    """The mean of each quantity over the entries that hold it (critic steps, generator steps)."""
+    keys = dict.fromkeys(key for entry in window for key in entry)
+    return {key: torch.stack([entry[key] for entry in window if key in entry]).mean().item() for key in keys}
 
 
 def check_finite(run: Run, values: dict[str, float]) -> None:
@@ -391,7 +397,7 @@ def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
     config, final = run.config, run.step == run.config.steps
     values = summarize(run.window) | diagnostics(run, real)
     check_finite(run, values)
-    values["time/sec_per_step"] = seconds / len(run.window)
+    values["time/sec_per_step"] = seconds / sum("loss/generator" in entry for entry in run.window)
     peak = memory.peak(run.device)
     if peak is not None:  # since the last line: the CUDA allocator's peak, or the CPU process's resident peak
         values["memory/peak_mb"] = peak / 2**20
@@ -433,9 +439,17 @@ def make_run_directory(run_dir: Path, config: Config) -> None:
 
 def train(config: Config, resume: str | Path | None = None, changes: dict | None = None, quiet: bool = False) -> Path:
     """Train from `config` (or resume the run directory `resume`, applying `changes`); returns the run directory.
-    SIGINT and SIGTERM stop it after the current step with a checkpoint saved (raising `Interrupted`)."""
+    SIGINT and SIGTERM stop it after the current step with a checkpoint saved (raising `Interrupted`). Under
+    torchrun the process group is torn down on every way out, so that no rank aborts at exit."""
     config, saved = prepare(config, resume, changes)
-    run = build_run(config, saved)
+    try:
+        return _train(build_run(config, saved), quiet)
+    finally:
+        distributed.stop()
+
+
+def _train(run: Run, quiet: bool) -> Path:
+    config = run.config
     main = distributed.is_main()  # of several processes, one writes logs, pictures and checkpoints
     if main:
         make_run_directory(run.run_dir, config)
@@ -450,10 +464,12 @@ def train(config: Config, resume: str | Path | None = None, changes: dict | None
         try:
             while run.step < config.steps and not stopping:
                 run.step += 1
+                critic_stats = []
                 for _ in range(config.n_critic):
                     real = next(run.stream)
-                    stats = critic_step(run, real)
-                run.window.append(stats | generator_step(run))
+                    critic_stats.append(critic_step(run, real))
+                run.window.extend(critic_stats)  # every critic step counts in the logged means
+                run.window.append(generator_step(run))
                 logger.progress()
                 stopping = distributed.any_rank(stop.received is not None)
                 final = run.step == config.steps

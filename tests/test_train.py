@@ -136,3 +136,24 @@ def test_only_the_newest_step_checkpoints_are_kept(tmp_path):
     names = sorted(p.name for p in (run_dir / "checkpoints").iterdir())
     assert names == ["last.pt", "step_000005.pt", "step_000006.pt"]
     assert load_checkpoint(run_dir)["step"] == 6
+
+
+def test_logged_critic_figures_average_every_critic_step(tmp_path, monkeypatch):
+    """With 3 critic steps per generator step and a line every 2 steps, each line's loss/critic, penalty and
+    wasserstein are the means of the 6 critic steps' values, not the last one's."""
+    from ganlip import train as train_module
+
+    recorded = []
+    original = train_module.critic_step
+
+    def recording(run, real):
+        stats = original(run, real)
+        recorded.append({key: value.item() for key, value in stats.items()})
+        return stats
+
+    monkeypatch.setattr(train_module, "critic_step", recording)
+    config = tiny_config(tmp_path, "8gaussians", constraint="gp", n_critic=3, steps=4, log_every=2)
+    lines = [json.loads(line) for line in (train(config, quiet=True) / "metrics.jsonl").read_text().splitlines()]
+    for line, window in zip(lines, (recorded[:6], recorded[6:]), strict=True):
+        for key in ("loss/critic", "penalty", "wasserstein"):
+            assert line[key] == pytest.approx(sum(step[key] for step in window) / 6, rel=1e-5)

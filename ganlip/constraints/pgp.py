@@ -15,8 +15,8 @@ from ganlip.constraints.gp import WHERE, GradientPenalty
 @dataclass
 class ParameterGradientPenalty(Constraint):
     """`weight * ‖∇_θ E_x[D(x)]‖²`, the gradient with respect to the critic's parameters (not its input), at the
-    points `at` names (as for `gp`). For ReLU MLPs it bounds the input-gradient norm (SEEDS.md's inequality),
-    so it acts as a gradient penalty without differentiating through the input.
+    points `at` names (as for `gp`). For ReLU MLPs it bounds the input-gradient norm (the inequality in
+    docs/strategies.md), so it acts as a gradient penalty without differentiating through the input.
 
     Parameters: `weight` (0.01, no paper default: a starting point to tune), `at` (interp | real | fake |
     real+fake). Touches no layer.
@@ -24,6 +24,7 @@ class ParameterGradientPenalty(Constraint):
 
     weight: float = 0.01
     at: str = "interp"
+    batch_coupled = True
     kind = "penalty"
     cost = "a double backward through the critic"
     double_backward = True

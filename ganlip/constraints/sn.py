@@ -9,10 +9,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, OptimizerRecipe, register, reparametrize, require, weight_matrix
+from ganlip.layers import WARMUP_ITERATIONS, power_iteration, received_weight
 from ganlip.operators import conv, conv_arguments, power_step
 
-# Iterations run once when a layer is attached, so that the first training step starts from a converged `u`.
-WARMUP_ITERATIONS = 15
 MODES = ("matrix", "operator")
 
 
@@ -30,11 +29,8 @@ class SpectralNormalization(nn.Module):
         self.register_buffer("v", F.normalize(torch.randn_like(matrix[0]), dim=0, eps=eps))
         self.power_iteration(matrix, WARMUP_ITERATIONS)
 
-    @torch.no_grad()
     def power_iteration(self, matrix: Tensor, n_iter: int) -> None:
-        for _ in range(n_iter):
-            self.v.copy_(F.normalize(matrix.t() @ self.u, dim=0, eps=self.eps))
-            self.u.copy_(F.normalize(matrix @ self.v, dim=0, eps=self.eps))
+        power_iteration(matrix, self.u, self.v, n_iter, self.eps)
 
     def sigma(self, weight: Tensor) -> Tensor:
         """`u^T W v`, differentiable in `W`; `u` and `v` are constants (cloned: the buffers change in place)."""
@@ -63,9 +59,10 @@ class ConvOperatorNormalization(nn.Module):
         """Forward pre-hook: (re)start `u` when the layer sees a new input shape."""
         shape = (1, *inputs[0].shape[1:])
         if tuple(self.u.shape) != shape:
-            raw = layer.parametrizations.weight.original.detach()
-            self.u = F.normalize(torch.randn(shape, device=raw.device, dtype=raw.dtype).flatten(), dim=0).view(shape)
-            self.power_iteration(raw, WARMUP_ITERATIONS)
+            weight = received_weight(layer, self)  # under ws+sn the standardized weight, not the raw one
+            self.u = F.normalize(torch.randn(shape, device=weight.device, dtype=weight.dtype).flatten(), dim=0)
+            self.u = self.u.view(shape)
+            self.power_iteration(weight, WARMUP_ITERATIONS)
 
     @torch.no_grad()
     def power_iteration(self, weight: Tensor, n_iter: int) -> None:

@@ -10,6 +10,7 @@ from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, require, weight_matrix, weighted_layers
 from ganlip.gradients import at_least_float32
+from ganlip.layers import WARMUP_ITERATIONS, power_iteration
 
 
 @register("snreg")
@@ -17,7 +18,8 @@ from ganlip.gradients import at_least_float32
 class SpectralNormRegularization(Constraint):
     """`weight / 2 * sum_l σ(W_l)²` added to the critic loss, in place of an L2 penalty (Yoshida & Miyato
     2017, eq. 4). σ by power iteration with persistent `u`, `v` kept as buffers of each layer (so they are
-    checkpointed), advanced `n_iter` steps per critic step; the gradient of σ is `u vᵀ`.
+    checkpointed), warmed up when attached as `sn` is, then advanced `n_iter` steps per critic step; the
+    gradient of σ is `u vᵀ`.
 
     Parameters: `weight` (0.01), `n_iter` (1). Reads each Linear and Conv layer's effective weight.
     """
@@ -33,9 +35,10 @@ class SpectralNormRegularization(Constraint):
 
     def attach(self, critic: nn.Module) -> nn.Module:
         for _, layer in weighted_layers(critic):
-            matrix = weight_matrix(layer.weight.detach())
+            matrix = at_least_float32(weight_matrix(layer.weight.detach()))
             layer.register_buffer("snreg_u", F.normalize(torch.randn_like(matrix[:, 0]), dim=0))
             layer.register_buffer("snreg_v", F.normalize(torch.randn_like(matrix[0]), dim=0))
+            power_iteration(matrix, layer.snreg_u, layer.snreg_v, WARMUP_ITERATIONS)  # as `sn` does
         return critic
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
@@ -46,10 +49,7 @@ class SpectralNormRegularization(Constraint):
         total = torch.zeros((), device=real.device)
         for _, layer in weighted_layers(critic):
             matrix = at_least_float32(weight_matrix(layer.weight))
-            with torch.no_grad():
-                for _ in range(self.n_iter):
-                    layer.snreg_v.copy_(F.normalize(matrix.detach().t() @ layer.snreg_u, dim=0, eps=1e-12))
-                    layer.snreg_u.copy_(F.normalize(matrix.detach() @ layer.snreg_v, dim=0, eps=1e-12))
+            power_iteration(matrix.detach(), layer.snreg_u, layer.snreg_v, self.n_iter)
             sigma = torch.dot(layer.snreg_u.clone(), matrix @ layer.snreg_v.clone())
             total = total + sigma.square()
         return self.weight / 2 * total

@@ -14,7 +14,7 @@ from ganlip.constraints.base import Constraint, register, require, weighted_laye
 def sign_agreement(outputs: Tensor, gamma: float) -> Tensor:
     """`Theta = Zᵀ Z` with `Z = tanh(gamma * Y)` column-normalized over the batch, for a layer's pre-activation
     outputs `Y` (batch x units; a convolution's positions count as samples). `Theta_ij` estimates
-    `E[sgn(x·w_i) sgn(x·w_j)] = 1 - 2 theta_ij / pi` (SEEDS.md)."""
+    `E[sgn(x·w_i) sgn(x·w_j)] = 1 - 2 theta_ij / pi` (docs/strategies.md)."""
     if outputs.dim() > 2:
         outputs = outputs.movedim(1, -1).reshape(-1, outputs.shape[1])
     signs = F.normalize(torch.tanh(gamma * outputs), dim=0, eps=1e-12)
@@ -37,6 +37,7 @@ class SelfOrthogonality(Constraint):
     gamma: float = 10.0
     _outputs: dict[str, Tensor] = field(default_factory=dict, init=False, repr=False, compare=False)
     _recording: bool = field(default=False, init=False, repr=False, compare=False)
+    batch_coupled = True
     kind = "penalty"
     cost = "one extra critic forward and a units x units product per layer"
 

@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass
 
 import torch
 from torch import Tensor, nn
-from torch.nn.utils import parametrize
 
 from ganlip.gradients import input_gradient_norms, interpolate
+from ganlip.layers import received_weight, weight_chain
 from ganlip.operators import conv, conv_arguments, power_step
 
 LAYERS = (nn.Linear, nn.Conv2d)
@@ -18,10 +18,10 @@ LAYERS = (nn.Linear, nn.Conv2d)
 @dataclass
 class LayerSpectrum:
     """One critic layer. `matrix_norm`: the exact largest singular value of the effective weight reshaped to
-    `(out, in * kernel)`, what spectral normalization controls. `power_estimate`: that of the raw weight as
-    spectral normalization's power iteration currently holds it (`uᵀWv`; None without `sn`). `operator_norm`:
-    the norm of the layer as a linear map on its actual input shape (for a convolution this depends on stride,
-    padding and input size, and is not `matrix_norm`)."""
+    `(out, in * kernel)`, what spectral normalization controls. `power_estimate`: that of the weight spectral
+    normalization divides (the raw one, or under `ws+sn` the standardized one) as its power iteration holds it
+    (`uᵀWv`; None without `sn`). `operator_norm`: the norm of the layer as a linear map on its actual input
+    shape (for a convolution this depends on stride, padding and input size, and is not `matrix_norm`)."""
 
     name: str
     kind: str
@@ -57,7 +57,7 @@ def spectra(critic: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100) 
 
 def lipschitz_upper_bound(records: list[LayerSpectrum]) -> float:
     """`prod_l ‖layer_l‖` over operator norms: bounds Lip(D) above for activations of slope at most 1 and no
-    skip connections (SEEDS.md)."""
+    skip connections (docs/strategies.md)."""
     return math.prod(record.operator_norm for record in records)
 
 
@@ -119,12 +119,9 @@ def _matrix_norm(weight: Tensor) -> float:
 
 
 def _power_estimate(layer: nn.Module) -> float | None:
-    if not parametrize.is_parametrized(layer, "weight"):
-        return None
-    raw = layer.parametrizations.weight.original.detach()
-    for module in layer.parametrizations.weight:
-        if hasattr(module, "sigma"):  # spectral normalization's parametrization
-            return module.sigma(raw).item()
+    for module in weight_chain(layer):
+        if hasattr(module, "sigma"):  # spectral normalization's parametrization, of the weight it receives
+            return module.sigma(received_weight(layer, module)).item()
     return None
 
 

@@ -6,7 +6,13 @@ carries those zeros back through the whole forward pass: a convolution backward 
 zeros (a sixth of a gradient-penalty critic step on the 32-px DCGAN). Here the backward reads the slope
 pattern from a detached copy of the output and passes no gradient on when none comes in, so the double
 backward stops there. Values and gradients of every order equal torch's (at 0 the slope is the negative
-side's, as in torch)."""
+side's, as in torch).
+
+The contract this buys the speed with: a penalty on the input gradient does not reach the parameters that only
+move the slope pattern (the hidden biases), whose gradient from it is zero anyway. `loss.backward()` is
+unaffected (the Wasserstein term reaches every bias); a caller of `torch.autograd.grad(penalty, parameters)`
+passes `materialize_grads=True` (or `allow_unused=True`) to get the zeros torch's activations would give.
+`tests/models/test_activations.py` checks both sides of this."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from ganlip.constraints import build
-from tests.conftest import conv_critic
+from tests.conftest import conv_critic, mlp_critic
 
 
 def test_converges_to_half_the_sum_of_squared_spectral_norms():
@@ -30,3 +30,23 @@ def test_power_iteration_vectors_are_checkpointed():
     critic = conv_critic()
     build("snreg").attach(critic)
     assert "0.snreg_u" in critic.state_dict()
+
+
+def test_the_first_penalty_is_already_converged():
+    """Warmed up when attached, as `sn` is: the first penalty is within 1% of the exact weight/2 Σ σ², where a
+    cold start from random vectors gave 0.0205 against an exact 0.0265."""
+    torch.manual_seed(3)
+    critic = mlp_critic(width=32).double()
+    exact = (
+        0.01
+        / 2
+        * sum(
+            torch.linalg.matrix_norm(m.weight.detach(), 2) ** 2
+            for m in critic.modules()
+            if isinstance(m, torch.nn.Linear)
+        )
+    )
+    strategy = build("snreg")
+    strategy.attach(critic)
+    x = torch.randn(4, 2, dtype=torch.float64)
+    assert strategy.penalty(critic, x, x).item() == pytest.approx(exact.item(), rel=1e-2)

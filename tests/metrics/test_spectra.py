@@ -57,3 +57,20 @@ def test_upper_bound_is_above_every_gradient_norm():
     maxima = gradient_norm_maxima(critic, torch.randn(64, 3, 8, 8), torch.randn(64, 3, 8, 8))
     assert set(maxima) == {"real", "fake", "interp"}
     assert max(maxima.values()) <= lipschitz_upper_bound(records) * (1 + 1e-4)
+
+
+def test_the_logged_estimate_is_of_the_weight_spectral_normalization_divides():
+    """Under ws+sn, σ is that of the standardized weight (exact SVD), not of the raw one."""
+    critic = conv_critic()
+    build("ws+sn").attach(critic)
+    critic.eval()
+    for record, (name, layer) in zip(spectra(critic, (3, 8, 8)), _weighted(critic), strict=True):
+        chain = layer.parametrizations.weight
+        standardized = chain[0](chain.original.detach()).flatten(1).double()
+        # to the 15 warm-up iterations' precision; of the raw weight it was 0.72 against 6.44
+        assert record.power_estimate == pytest.approx(torch.linalg.matrix_norm(standardized, 2).item(), rel=5e-3)
+        assert record.name == name
+
+
+def _weighted(critic):
+    return [(n, m) for n, m in critic.named_modules() if isinstance(m, (nn.Linear, nn.Conv2d))]

@@ -54,3 +54,24 @@ def test_the_penalty_double_backward_stops_at_our_activation(activation, reaches
     arrived = [g for g in received if g is not None]
     assert (arrived != []) == reaches
     assert all(not g.any() for g in arrived)  # and what torch's sends is zeros
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [(lambda: LeakyReLU(0.2), lambda: nn.LeakyReLU(0.2)), (ReLU, nn.ReLU)])
+def test_penalty_only_gradients_leave_hidden_biases_out_of_the_graph(ours, theirs):
+    """The contract (see ganlip/models/activations.py): a penalty on the input gradient does not reach the
+    parameters that only shape the slope pattern, the hidden biases, so plain `autograd.grad` refuses them;
+    with `materialize_grads=True` (or `allow_unused=True` and None read as 0) they get torch's zeros."""
+    a, b = critic(ours), critic(theirs)
+    b.load_state_dict(a.state_dict())
+    x = torch.randn(4, 3, 8, 8, dtype=torch.float64, requires_grad=True)
+
+    def penalty(model):
+        (gradient,) = torch.autograd.grad(model(x).sum(), x, create_graph=True)
+        return gradient.square().sum()
+
+    hidden_bias = a[0].bias
+    with pytest.raises(RuntimeError, match="not have been used in the graph"):
+        torch.autograd.grad(penalty(a), [hidden_bias])
+    (absent,) = torch.autograd.grad(penalty(a), [hidden_bias], allow_unused=True)
+    (zeros,) = torch.autograd.grad(penalty(b), [b[0].bias])
+    assert absent is None and not zeros.any()

@@ -1,0 +1,37 @@
+"""Layer maths that strategies and measurements share, below both: what a parametrization in a chain receives."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils import parametrize
+
+# Power iterations run when a strategy first meets a weight, so that its first step starts from a converged `u`.
+WARMUP_ITERATIONS = 15
+
+
+@torch.no_grad()
+def power_iteration(matrix: Tensor, u: Tensor, v: Tensor, n_iter: int, eps: float = 1e-12) -> None:
+    """`n_iter` steps towards the top singular pair of `matrix`, in place: `v ← Wᵀu/‖Wᵀu‖`, `u ← Wv/‖Wv‖`
+    (SNGAN Algorithm 1). Then `uᵀWv` estimates σ(W) from below."""
+    for _ in range(n_iter):
+        v.copy_(F.normalize(matrix.t() @ u, dim=0, eps=eps))
+        u.copy_(F.normalize(matrix @ v, dim=0, eps=eps))
+
+
+@torch.no_grad()
+def received_weight(layer: nn.Module, parametrization: nn.Module) -> Tensor:
+    """The weight `parametrization` is given in `layer`'s chain: the raw weight passed through the
+    parametrizations registered before it (for `ws+sn`, the standardized weight that `sn` divides)."""
+    weight = layer.parametrizations.weight.original.detach()
+    for module in layer.parametrizations.weight:
+        if module is parametrization:
+            return weight
+        weight = module(weight)
+    raise ValueError("the parametrization is not in this layer's weight chain")
+
+
+def weight_chain(layer: nn.Module) -> list[nn.Module]:
+    """The parametrizations of `layer.weight`, innermost first (empty when it has none)."""
+    return list(layer.parametrizations.weight) if parametrize.is_parametrized(layer, "weight") else []
