@@ -16,27 +16,28 @@ from ganlip.errors import GanlipError
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 
 
-def read_idx_images(path: Path) -> Tensor:
-    """uint8 images `(N, 1, H, W)` from an IDX file (plain or gzipped), the format of LeCun's MNIST files."""
+def _read_idx(path: Path, magic: int, what: str) -> bytes:
+    """The bytes of an IDX file (plain or gzipped), the format of LeCun's MNIST files, checked for `magic`."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rb") as file:
         data = file.read()
-    magic = int.from_bytes(data[:4], "big")
-    if magic != 0x803:
-        raise GanlipError(f"{path} is not an IDX image file (magic {magic:#x}, expected 0x803).")
+    found = int.from_bytes(data[:4], "big")
+    if found != magic:
+        raise GanlipError(f"{path} is not an IDX {what} file (magic {found:#x}, expected {magic:#x}).")
+    return data
+
+
+def read_idx_images(path: Path) -> Tensor:
+    """uint8 images `(N, 1, H, W)` from an IDX image file."""
+    data = _read_idx(path, 0x803, "image")
     n, height, width = (int.from_bytes(data[4 * i : 4 * i + 4], "big") for i in (1, 2, 3))
     images = torch.frombuffer(bytearray(data[16 : 16 + n * height * width]), dtype=torch.uint8)
     return images.view(n, 1, height, width)
 
 
 def read_idx_labels(path: Path) -> Tensor:
-    """uint8 labels `(N,)` from an IDX label file (plain or gzipped)."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as file:
-        data = file.read()
-    magic = int.from_bytes(data[:4], "big")
-    if magic != 0x801:
-        raise GanlipError(f"{path} is not an IDX label file (magic {magic:#x}, expected 0x801).")
+    """uint8 labels `(N,)` from an IDX label file."""
+    data = _read_idx(path, 0x801, "label")
     n = int.from_bytes(data[4:8], "big")
     return torch.frombuffer(bytearray(data[8 : 8 + n]), dtype=torch.uint8).clone()
 
