@@ -1,4 +1,5 @@
-"""Input gradients of a critic, shared by the gradient penalties and the training diagnostics."""
+"""Gradients of a critic's score, with respect to its input or its parameters, shared by the penalties and the
+training diagnostics."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.distributed import global_size, share
+from ganlip.layers import parametrizations_uncached
 
 
 def input_gradients(critic: nn.Module, x: Tensor, create_graph: bool = False) -> Tensor:
@@ -32,3 +34,35 @@ def interpolate(real: Tensor, fake: Tensor, generator: torch.Generator | None = 
     shape = (global_size(real.shape[0]),) + (1,) * (real.dim() - 1)
     eps = share(torch.rand(shape, device=real.device, dtype=real.dtype, generator=generator))
     return torch.lerp(fake.detach(), real.detach(), eps)
+
+
+def per_sample_parameter_gradients(critic: nn.Module, x: Tensor) -> list[Tensor]:
+    """`∇_θ D(x_i)` for every sample, one tensor `(batch, *θ.shape)` per trainable parameter, differentiable in θ
+    (for penalties). `torch.func.vmap` runs one batched backward instead of a backward per sample.
+
+    The critic runs in eval mode (sn's power iteration has already advanced this step) and with parametrizations
+    recomputed: `functional_call` swaps the raw parameters in, which a cached weight would silently ignore."""
+    module = unwrapped(critic)
+    parameters = {name: p for name, p in module.named_parameters() if p.requires_grad}
+    buffers = dict(module.named_buffers())
+
+    def score(params: dict[str, Tensor], sample: Tensor) -> Tensor:
+        return torch.func.functional_call(module, (params, buffers), (sample.unsqueeze(0),)).sum()
+
+    was_training = module.training
+    module.eval()
+    try:
+        with parametrizations_uncached(), torch.enable_grad():
+            gradients = torch.func.vmap(torch.func.grad(score), in_dims=(None, 0))(parameters, x)
+    finally:
+        module.train(was_training)
+    return list(gradients.values())
+
+
+def unwrapped(module: nn.Module) -> nn.Module:
+    """The module inside DDP and torch.compile wrappers."""
+    while True:
+        inner = getattr(module, "module", None) or getattr(module, "_orig_mod", None)
+        if not isinstance(inner, nn.Module):
+            return module
+        module = inner

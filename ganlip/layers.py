@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -35,3 +38,15 @@ def received_weight(layer: nn.Module, parametrization: nn.Module) -> Tensor:
 def weight_chain(layer: nn.Module) -> list[nn.Module]:
     """The parametrizations of `layer.weight`, innermost first (empty when it has none)."""
     return list(layer.parametrizations.weight) if parametrize.is_parametrized(layer, "weight") else []
+
+
+@contextmanager
+def parametrizations_uncached() -> Iterator[None]:
+    """Inside `parametrize.cached()`, compute parametrized weights afresh. `torch.func.functional_call` swaps raw
+    parameters in, and a weight cached from the originals would not depend on them. Torch has no public switch."""
+    enabled = parametrize._cache_enabled
+    parametrize._cache_enabled = 0
+    try:
+        yield
+    finally:
+        parametrize._cache_enabled = enabled

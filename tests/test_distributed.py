@@ -61,7 +61,7 @@ def steps_in_process(rank: int, world: int, port: int, config, out):
 
 # clip at c = 0.1: at WGAN's 0.01 this width-16 critic's outputs are about 1e-6, so its gradients are rounding
 # noise whose signs the reduction order decides (measured: half the weights then differ after 20 updates).
-@pytest.mark.parametrize("constraint", ["sn+gp", "clip:c=0.1"])
+@pytest.mark.parametrize("constraint", ["sn+gp", "clip:c=0.1", "sn+pgp"])
 def test_two_processes_match_each_other_and_one_process(tmp_path, constraint):
     config = resolve(tiny_config(tmp_path, "8gaussians", constraint=constraint, batch_size=32, width=16))
     mp.spawn(steps_in_process, args=(2, free_port(), config, tmp_path / "ranks.pt"), nprocs=2, join=True)
@@ -140,10 +140,10 @@ def test_torchrun_trains_and_rank_zero_checkpoints(tmp_path):
     assert difference.max() <= 2 * 2e-4 * 3 * 2
 
 
-@pytest.mark.parametrize("constraint", ["pgp", "som", "sn+pgp"])
+@pytest.mark.parametrize("constraint", ["pgp:per_sample=false", "som", "sn+pgp:per_sample=false"])
 def test_batch_coupled_penalties_are_refused_across_processes(tmp_path, monkeypatch, constraint):
-    """pgp (the gradient of the batch mean) and som (batch sign statistics) computed on each process's share are
-    other quantities than on the whole batch: measured, 15% of the weights then left float rounding after 20
+    """pgp's batch-mean form (the gradient of the batch mean) and som (batch sign statistics) computed on each
+    process's share are other quantities than on the whole batch: measured, 15% of the weights then left float rounding after 20
     updates where sn+gp keeps 99%. They are refused under DDP with one line."""
     from ganlip import distributed
     from ganlip.errors import GanlipError

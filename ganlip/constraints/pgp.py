@@ -9,32 +9,42 @@ from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, require
 from ganlip.constraints.gp import WHERE, GradientPenalty
+from ganlip.gradients import per_sample_parameter_gradients
 
 
 @register("pgp")
 @dataclass
 class ParameterGradientPenalty(Constraint):
-    """`weight * ‖∇_θ E_x[D(x)]‖²`, the gradient with respect to the critic's parameters (not its input), at the
-    points `at` names (as for `gp`). For ReLU MLPs it bounds the input-gradient norm (the inequality in
+    """`weight * E_x ‖∇_θ D(x)‖²`, the gradient with respect to the critic's parameters (not its input), at the
+    points `at` names (as for `gp`). For ReLU MLPs it bounds each sample's input-gradient norm (the inequality in
     docs/strategies.md), so it acts as a gradient penalty without differentiating through the input.
 
     Parameters: `weight` (0.01, no paper default: a starting point to tune), `at` (interp | real | fake |
-    real+fake). Touches no layer.
+    real+fake), `per_sample` (true: the mean of per-sample squared norms, which the inequality bounds; false:
+    `‖∇_θ E_x D(x)‖²`, the gradient of the batch mean, cheaper but smaller wherever samples' gradients cancel).
+    Touches no layer.
     """
 
     weight: float = 0.01
     at: str = "interp"
-    batch_coupled = True
+    per_sample: bool = True
     kind = "penalty"
-    cost = "a double backward through the critic"
+    cost = "a double backward through the critic (per sample: batched by torch.func)"
     double_backward = True
 
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"pgp: weight must be 0 or more, got {self.weight}.")
         require(self.at in WHERE, f"pgp: at must be one of {', '.join(WHERE)}, got '{self.at}'.")
 
+    @property
+    def batch_coupled(self) -> bool:  # type: ignore[override]
+        return not self.per_sample  # a mean of per-sample terms splits across processes; a batch mean's square not
+
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         x = GradientPenalty(at=self.at).points(real, fake)
+        if self.per_sample:
+            gradients = per_sample_parameter_gradients(critic, x)
+            return self.weight * sum((g.square().flatten(1).sum(1) for g in gradients), x.new_zeros(len(x))).mean()
         parameters = [p for p in critic.parameters() if p.requires_grad]
         gradients = torch.autograd.grad(critic(x).mean(), parameters, create_graph=True)
         return self.weight * sum((g.square().sum() for g in gradients), real.new_zeros(()))

@@ -22,13 +22,17 @@ from torch import Tensor, nn
 
 
 class _PiecewiseLinear(torch.autograd.Function):
+    generate_vmap_rule = True  # torch.func (per-sample gradients) batches it like any pointwise op
+
     @staticmethod
-    def forward(ctx, x: Tensor, slope: float) -> Tensor:
-        out = F.leaky_relu(x, slope) if slope else F.relu(x)
-        ctx.slope = slope
-        ctx.save_for_backward(out)  # its signs are the input's: what torch's backward reads, minus the graph
+    def forward(x: Tensor, slope: float) -> Tensor:
+        return F.leaky_relu(x, slope) if slope else F.relu(x)
+
+    @staticmethod
+    def setup_context(ctx, inputs: tuple[Tensor, float], output: Tensor) -> None:
+        ctx.slope = inputs[1]
+        ctx.save_for_backward(output)  # its signs are the input's: what torch's backward reads, minus the graph
         ctx.set_materialize_grads(False)  # no gradient in, none out: not a tensor of zeros to carry back
-        return out
 
     @staticmethod
     def backward(ctx, grad: Tensor | None) -> tuple[Tensor | None, None]:

@@ -1,9 +1,12 @@
 import itertools
 
+import pytest
 import torch
 from torch import nn
+from torch.nn.utils import parametrize
 
 from ganlip.constraints import build
+from ganlip.models.activations import LeakyReLU
 
 
 def relu_mlp(widths: list[int]) -> nn.Sequential:
@@ -40,9 +43,62 @@ def test_parameter_gradient_bounds_the_input_gradient_on_random_relu_mlps():
         assert lower_bound(critic, x) <= penalty.item() * (1 + 1e-9)
 
 
-def test_value_is_the_squared_parameter_gradient_norm():
+def test_batch_mean_form_is_the_squared_gradient_of_the_mean_score():
     critic = relu_mlp([2, 8, 1])
     x = torch.randn(5, 2, dtype=torch.float64)
     gradients = torch.autograd.grad(critic(x).mean(), list(critic.parameters()))
     expected = sum(g.square().sum() for g in gradients)
-    assert torch.allclose(build("pgp:weight=1,at=real").penalty(critic, x, x), expected)
+    assert torch.allclose(build("pgp:weight=1,at=real,per_sample=false").penalty(critic, x, x), expected)
+
+
+def small_conv_critic() -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), LeakyReLU(0.2), nn.Flatten(), nn.Linear(64, 8), LeakyReLU(0.2), nn.Linear(8, 1)
+    )
+
+
+def looped_penalty(critic: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The mean over samples of `‖∇_θ D(x_i)‖²`, one autograd call per sample: the definition, written plainly."""
+    parameters = list(critic.parameters())
+    total = x.new_zeros(())
+    for sample in x:
+        gradients = torch.autograd.grad(critic(sample[None]).sum(), parameters, create_graph=True)
+        total = total + sum(g.square().sum() for g in gradients)
+    return total / len(x)
+
+
+@pytest.mark.parametrize("spec", ["pgp", "sn+pgp", "ws+sn:mode=operator+pgp"])
+def test_per_sample_form_matches_a_loop_over_samples_in_value_and_gradient(spec):
+    """As the trainer calls it: inside `parametrize.cached()`, after the step's forward advanced sn's `u`."""
+    torch.manual_seed(0)
+    strategy = build(spec.replace("pgp", "pgp:weight=1,at=real"))
+    critic = strategy.attach(small_conv_critic())
+    x = torch.randn(6, 1, 4, 4)
+    critic(x)  # sn's operator mode learns the input shape
+    parameters = list(critic.parameters())
+    with parametrize.cached():
+        critic(x)
+        penalty = strategy.penalty(critic, x, x)
+    gradient = torch.autograd.grad(penalty, parameters, materialize_grads=True)
+    critic.eval()  # the same u, no further power iteration
+    expected = looped_penalty(critic, x)
+    expected_gradient = torch.autograd.grad(expected, parameters, materialize_grads=True)
+    assert critic.training is False and torch.allclose(penalty, expected, rtol=1e-5)
+    for got, want in zip(gradient, expected_gradient, strict=True):
+        assert torch.allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+def test_per_sample_form_bounds_the_batch_mean_form_and_equals_it_for_one_sample():
+    """Jensen: ‖E g_i‖² <= E ‖g_i‖², equal when all g_i are one (a batch of one); here the batch mean is 0.84 of it."""
+    torch.manual_seed(1)
+    critic = relu_mlp([2, 16, 16, 1])
+    x = torch.randn(32, 2, dtype=torch.float64)
+    per_sample, batch_mean = (build(f"pgp:weight=1,at=real,per_sample={flag}") for flag in ("true", "false"))
+    assert batch_mean.penalty(critic, x, x) < 0.9 * per_sample.penalty(critic, x, x)
+    assert torch.allclose(batch_mean.penalty(critic, x[:1], x[:1]), per_sample.penalty(critic, x[:1], x[:1]))
+
+
+def test_only_the_batch_mean_form_is_coupled_across_a_batch():
+    assert build("pgp").batch_coupled is False
+    assert build("pgp:per_sample=false").batch_coupled is True
+    assert build("sn+pgp:per_sample=false").batch_coupled is True
