@@ -143,8 +143,8 @@ def test_torchrun_trains_and_rank_zero_checkpoints(tmp_path):
 @pytest.mark.parametrize("constraint", ["pgp:per_sample=false", "som", "sn+pgp:per_sample=false"])
 def test_batch_coupled_penalties_are_refused_across_processes(tmp_path, monkeypatch, constraint):
     """pgp's batch-mean form (the gradient of the batch mean) and som (batch sign statistics) computed on each
-    process's share are other quantities than on the whole batch: measured, 15% of the weights then left float rounding after 20
-    updates where sn+gp keeps 99%. They are refused under DDP with one line."""
+    process's share are other quantities than on the whole batch: measured, 15% of the weights then left float
+    rounding after 20 updates where sn+gp keeps 99%. They are refused under DDP with one line."""
     from ganlip import distributed
     from ganlip.errors import GanlipError
 
