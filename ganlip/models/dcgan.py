@@ -2,7 +2,8 @@
 transposed convolutions from 4x4, with batch norm and ReLU; the critic mirrors it with stride-2
 convolutions and LeakyReLU(0.2), and no batch norm (it would couple the samples of a batch and break
 per-sample gradient penalties). Widths at `width=64`: 64 px: G 512-256-128-64, D 64-128-256-512;
-32 px: G 256-128-64, D 64-128-256 (the WGAN-GP CIFAR DCGAN, DIM=64)."""
+32 px: G 256-128-64, D 64-128-256 (the WGAN-GP CIFAR DCGAN, DIM=64). Both networks are initialised as DCGAN's
+paper says: weights from N(0, 0.02), batch norm scales from N(1, 0.02), biases and shifts zero (`init.dcgan_`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import math
 from torch import Tensor, nn
 
 from ganlip.models.activations import LeakyReLU
+from ganlip.models.init import dcgan_
 from ganlip.models.registry import register_model
 
 
@@ -34,6 +36,7 @@ class DCGANGenerator(nn.Module):
             features //= 2
         layers += [nn.ConvTranspose2d(features, channels, 4, 2, 1), nn.Tanh()]
         self.net = nn.Sequential(*layers)
+        dcgan_(self)
 
     def forward(self, z: Tensor) -> Tensor:
         return self.net(z[:, :, None, None])
@@ -50,6 +53,7 @@ class DCGANCritic(nn.Module):
             features *= 2
         layers.append(nn.Conv2d(features, 1, 4, 1, 0))
         self.net = nn.Sequential(*layers)
+        dcgan_(self)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x).flatten()

@@ -5,10 +5,10 @@ Glorot-uniform (tflib's default, linear.py line 55: std sqrt(2 / (fan_in + fan_o
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor, nn
 
 from ganlip.models.activations import ReLU
+from ganlip.models.init import glorot_, he_
 from ganlip.models.registry import register_model
 
 
@@ -22,14 +22,11 @@ def _mlp(n_in: int, width: int, depth: int, n_out: int, activation: type[nn.Modu
     return network
 
 
-@torch.no_grad()
 def initialise_like_gan_toy(network: nn.Sequential) -> None:
-    linears = [layer for layer in network if isinstance(layer, nn.Linear)]
-    for layer in linears[:-1]:
-        nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")  # bound sqrt(6 / fan_in)
-    nn.init.xavier_uniform_(linears[-1].weight)  # bound sqrt(6 / (fan_in + fan_out))
-    for layer in linears:
-        nn.init.zeros_(layer.bias)
+    *hidden, last = [layer for layer in network if isinstance(layer, nn.Linear)]
+    for layer in hidden:
+        he_(layer)
+    glorot_(last)
 
 
 class MLPGenerator(nn.Module):

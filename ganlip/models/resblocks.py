@@ -1,5 +1,11 @@
 """Residual blocks shared by the WGAN-GP and SNGAN ResNets (identical in structure: Gulrajani et al. 2017,
-gan_cifar_resnet.py `ResidualBlock`; Miyato et al. 2018 via mimicry's `GBlock`/`DBlock`/`DBlockOptimized`)."""
+gan_cifar_resnet.py `ResidualBlock`; Miyato et al. 2018 via mimicry's `GBlock`/`DBlock`/`DBlockOptimized`).
+
+Their initialisation is identical too: the 3x3 convolutions Glorot-uniform with gain sqrt(2) (tflib's
+`he_init=True`, conv2d.py lines 62-70, in gan_cifar_resnet.py's `ResidualBlock`; `GlorotUniform(math.sqrt(2))`
+in sngan_projection's dis_models/resblocks.py line 16 and gen_models/resblocks.py line 21), the 1x1 shortcuts
+gain 1 (`he_init=False`, gan_cifar_resnet.py line 127; `GlorotUniform()`, resblocks.py lines 17 and 22),
+biases zero (conv2d.py line 117; chainer's default)."""
 
 from __future__ import annotations
 
@@ -10,8 +16,16 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganlip.models.activations import relu
+from ganlip.models.init import RESIDUAL_GAIN, glorot_
 
 Norm = Callable[[int], nn.Module]
+
+
+def initialise(block: nn.Module) -> None:
+    glorot_(block.conv1, RESIDUAL_GAIN)
+    glorot_(block.conv2, RESIDUAL_GAIN)
+    if block.shortcut is not None:
+        glorot_(block.shortcut)
 
 
 def no_norm(channels: int) -> nn.Module:
@@ -35,6 +49,7 @@ class GeneratorBlock(nn.Module):
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1)
         learnable = in_channels != out_channels or upsample
         self.shortcut = nn.Conv2d(in_channels, out_channels, 1) if learnable else None
+        initialise(self)
 
     def _up(self, x: Tensor) -> Tensor:
         return F.interpolate(x, scale_factor=2, mode="nearest") if self.upsample else x
@@ -57,6 +72,7 @@ class CriticBlock(nn.Module):
         self.conv2 = nn.Conv2d(in_channels, out_channels, 3, padding=1)
         learnable = in_channels != out_channels or downsample
         self.shortcut = nn.Conv2d(in_channels, out_channels, 1) if learnable else None
+        initialise(self)
 
     def _down(self, x: Tensor) -> Tensor:
         return F.avg_pool2d(x, 2) if self.downsample else x
@@ -75,6 +91,7 @@ class FirstCriticBlock(nn.Module):
         self.conv1 = nn.Conv2d(in_channels, out_channels, 3, padding=1)
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1)
         self.shortcut = nn.Conv2d(in_channels, out_channels, 1)
+        initialise(self)
 
     def forward(self, x: Tensor) -> Tensor:
         h = F.avg_pool2d(self.conv2(relu(self.conv1(x))), 2)
@@ -83,9 +100,10 @@ class FirstCriticBlock(nn.Module):
 
 class ResNetGenerator(nn.Module):
     """Linear(latent → bottom² x widths[0]), one upsampling block per consecutive pair of `widths`, then
-    BN-ReLU-conv3x3 to the image and tanh."""
+    BN-ReLU-conv3x3 to the image and tanh. The Linear is Glorot-uniform, the last convolution Glorot-uniform
+    with `output_gain` (1 in gan_cifar_resnet.py line 161 and SNGAN; sqrt(2) in gan_64x64.py line 215)."""
 
-    def __init__(self, latent_dim: int, channels: int, widths: list[int], bottom: int = 4):
+    def __init__(self, latent_dim: int, channels: int, widths: list[int], bottom: int = 4, output_gain: float = 1.0):
         super().__init__()
         self.latent_dim, self.bottom, self.first = latent_dim, bottom, widths[0]
         self.input = nn.Linear(latent_dim, bottom * bottom * widths[0])
@@ -93,6 +111,8 @@ class ResNetGenerator(nn.Module):
         self.output = nn.Sequential(
             nn.BatchNorm2d(widths[-1]), nn.ReLU(), nn.Conv2d(widths[-1], channels, 3, padding=1), nn.Tanh()
         )
+        glorot_(self.input)
+        glorot_(self.output[2], output_gain)
 
     def forward(self, z: Tensor) -> Tensor:
         h = self.input(z).view(len(z), self.first, self.bottom, self.bottom)

@@ -7,13 +7,17 @@
 | 64  | 1024, 4x4: 1024-512-256-128-64            | 1024: first 64, down 128, 256, 512, 1024      |
 | 128 | 1024, 4x4: 1024-1024-512-256-128-64       | 1024: first 64, down 128, 256, 512, 1024, plain 1024 |
 
-The critic ends with ReLU, global sum pooling and a Linear. `width` sets ngf; ndf keeps the paper's ratio."""
+The critic ends with ReLU, global sum pooling and a Linear. `width` sets ngf; ndf keeps the paper's ratio.
+Initialised as SNGAN's code (sngan_projection) does, which mimicry follows for the weights: the blocks as in
+`resblocks`, the Linears and the generator's output convolution Glorot-uniform (dis_models/snresnet_32.py line
+17, gen_models/resnet_32.py lines 17 and 22), biases zero (chainer's default; mimicry keeps torch's)."""
 
 from __future__ import annotations
 
 from torch import Tensor, nn
 
 from ganlip.models.activations import relu
+from ganlip.models.init import glorot_
 from ganlip.models.registry import register_model
 from ganlip.models.resblocks import CriticBlock, FirstCriticBlock, ResNetGenerator
 
@@ -51,6 +55,7 @@ class SNGANCritic(nn.Module):
             width = out
         self.blocks = nn.Sequential(*layers)
         self.output = nn.Linear(width, 1)
+        glorot_(self.output)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.output(relu(self.blocks(x)).sum(dim=(2, 3))).flatten()

@@ -1,0 +1,48 @@
+"""The initialisations of the zoo's sources, each written once and named by where it comes from.
+
+Every family's sources draw uniform weights from one of two rules, in torch's terms (bounds `gain *
+sqrt(6 / (fan_in + fan_out))` and `sqrt(6 / fan_in)`, fans counting the kernel's taps):
+
+- Glorot-uniform, `glorot_(layer, gain)`: tflib's default and its `he_init` convolutions (which use std
+  `sqrt(4 / (fan_in + fan_out))`, i.e. gain sqrt(2)); chainer's `GlorotUniform(scale)` in SNGAN's code;
+- He-uniform, `he_(layer)`: tflib's `Linear(initialization='he')` in gan_toy.
+
+Biases start at zero in both tflib and chainer. DCGAN draws from a normal instead (`dcgan_`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+RESIDUAL_GAIN = math.sqrt(2)  # tflib's he_init convolutions; chainer's GlorotUniform(math.sqrt(2)) in SNGAN's blocks
+
+
+@torch.no_grad()
+def glorot_(layer: nn.Linear | nn.Conv2d, gain: float = 1.0) -> None:
+    nn.init.xavier_uniform_(layer.weight, gain)
+    if layer.bias is not None:
+        nn.init.zeros_(layer.bias)
+
+
+@torch.no_grad()
+def he_(layer: nn.Linear) -> None:
+    nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
+    if layer.bias is not None:
+        nn.init.zeros_(layer.bias)
+
+
+@torch.no_grad()
+def dcgan_(module: nn.Module) -> None:
+    """Radford et al. 2016, section 4: weights from N(0, 0.02); batch norm scales from N(1, 0.02) and shifts at
+    zero as PyTorch's DCGAN example does (pytorch/examples dcgan/main.py, `weights_init`); biases zero."""
+    for layer in module.modules():
+        if isinstance(layer, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.normal_(layer.weight, 0.0, 0.02)
+            if layer.bias is not None:
+                nn.init.zeros_(layer.bias)
+        elif isinstance(layer, nn.BatchNorm2d):
+            nn.init.normal_(layer.weight, 1.0, 0.02)
+            nn.init.zeros_(layer.bias)
