@@ -52,6 +52,7 @@ def files(tmp_path, run_dir):
         Image.new("RGB", (40, 40), (i * 80, 0, 0)).save(broken / f"good{i}.png")
     (broken / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
     (tmp_path / "bad.yaml").write_text("steps: [1, 2\n")
+    (tmp_path / "bad.npz").write_bytes(b"not a numpy archive")
     (tmp_path / "unknown_key.yaml").write_text("stpes: 10\n")
     torch.save({"weights": torch.zeros(2)}, tmp_path / "foreign.pt")
     (tmp_path / "evil.pt").write_bytes(pickle.dumps({"format": "ganlip-checkpoint", "x": Evil(tmp_path / "pwned")}))
@@ -111,6 +112,12 @@ CASES = {
     "not a ganlip checkpoint": (
         ["export", "{tmp}/foreign.pt", "--out", "{tmp}/x.safetensors"],
         "not a ganlip checkpoint",
+    ),
+    "missing checkpoint": (["export", "{tmp}/nothere.pt", "--out", "{tmp}/x.safetensors"], "does not exist; check"),
+    "bad statistics file": (["fid", "{tmp}/bad.npz", "{tmp}/bad.npz"], "is not a statistics file with arrays mu"),
+    "folder without images to score": (
+        ["score", "{tmp}/empty", "{tmp}/empty", "--features", "digits-cnn"],
+        "holds 0 images; scoring needs at least",
     ),
     "pickle that runs code": (["export", "{tmp}/evil.pt", "--out", "{tmp}/x.safetensors"], "refusing to load"),
     "torn checkpoint": (["inspect", "{tmp}/torn.pt"], "cannot read checkpoint"),

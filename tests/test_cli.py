@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,8 +55,17 @@ def test_config_file_and_set_override(tmp_path):
 
 
 def test_debug_shows_the_traceback():
-    result = CliRunner().invoke(cli, ["--debug", "train", "--constraint", "nope"])
-    assert result.exit_code != 0 and result.exc_info is not None
+    """In a real process: one line without `--debug`, Python's traceback with it."""
+
+    def ganlip(*flags: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "ganlip", *flags, "train", "--constraint", "nope"]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    plain, debug = ganlip(), ganlip("--debug")
+    assert plain.returncode == 2 and "unknown constraint 'nope'" in plain.stderr
+    assert "Traceback" not in plain.stderr and len(plain.stderr.strip().splitlines()) == 1
+    assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
+    assert "ganlip.errors.GanlipError: unknown constraint 'nope'" in debug.stderr
 
 
 def test_shim_runs_the_same_group():
@@ -85,3 +95,30 @@ def test_a_celeba_recipe_is_the_whole_command(tmp_path, recipe):
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "run" / "checkpoints" / "last.pt").is_file()
+
+
+def test_models_lists_every_architecture_with_its_parameter_counts():
+    """Each printed count is the parameter count of the model built here at that size."""
+    from ganlip.models import available_models, build_model, family
+
+    output = CliRunner().invoke(cli, ["models"]).output.splitlines()
+    rows = {(fields[0], fields[1]): fields[2:] for fields in (line.split() for line in output[1:])}
+    expected = set()
+    for name in available_models():
+        for resolution in family(name).resolutions or (None,):
+            shape = (3, resolution, resolution) if resolution else (2,)
+            counts = [f"{sum(p.numel() for p in net.parameters()):,}" for net in build_model(name, shape)]
+            assert rows[(name, str(resolution or "2-D"))] == counts
+            expected.add((name, str(resolution or "2-D")))
+    assert set(rows) == expected
+
+
+def test_strategies_lists_every_strategy_with_its_defaults_and_recipes():
+    from ganlip.constraints.base import available, strategy_class
+
+    output = CliRunner().invoke(cli, ["strategies"]).output
+    for name in available():
+        cls = strategy_class(name)
+        assert re.search(rf"^{re.escape(name)}\s+{cls.kind}\s", output, re.MULTILINE), name
+    assert "weight=0.01, at=interp, per_sample=True" in output  # pgp's defaults
+    assert "WGAN-GP gan_toy.py lines 23, 90-92" in output  # gp's toy recipe

@@ -57,4 +57,23 @@ def test_bundled_configs_load_and_resolve(path):
         configs = [config_module.load(path)]
     for config in configs:
         resolved = resolve(config)
-        assert resolved.lr is not None and resolved.arch is not None
+        assert resolved.arch is not None and resolved.resolution in (None, 32, 64, 128)
+        if path.name in PAPER_SETTINGS:
+            optimizer = (resolved.optimizer, resolved.lr, list(resolved.betas), resolved.n_critic)
+            assert (resolved.constraint, *optimizer, resolved.loss, resolved.lr_decay) == PAPER_SETTINGS[path.name]
+
+
+ADAM_SNGAN = ("adam", 2e-4, [0.0, 0.9], 5)  # sn_cifar10_unconditional.yml lines 36-38, 44
+# What each recipe must resolve to, written out from the sources (docs/strategies.md cites their lines).
+PAPER_SETTINGS = {
+    "cifar10_wgangp.yaml": ("gp:weight=10", "adam", 2e-4, [0.0, 0.9], 5, "wasserstein", "linear"),  # gan_cifar_resnet
+    "celeba64_wgangp.yaml": ("gp:weight=10", "adam", 1e-4, [0.0, 0.9], 5, "wasserstein", "none"),  # gan_64x64.py
+    "cifar10_sngan.yaml": ("sn", *ADAM_SNGAN, "hinge", "linear"),
+    "celeba64_sngan.yaml": ("sn", *ADAM_SNGAN, "hinge", "linear"),  # mimicry's README: 64 px, n_dis 5, linear
+    "celeba128_sngan.yaml": ("sn", "adam", 2e-4, [0.0, 0.9], 2, "hinge", "none"),  # 128 px: n_dis 2, no decay
+    "celeba64_wgan.yaml": ("clip:c=0.01", "rmsprop", 5e-5, [0.0, 0.9], 5, "wasserstein", "none"),  # WGAN
+    "fashion32_gp.yaml": ("gp:weight=10", "adam", 1e-4, [0.5, 0.9], 5, "wasserstein", "none"),  # gan_cifar.py
+    "fashion32_sn.yaml": ("sn", *ADAM_SNGAN, "wasserstein", "none"),
+    "toy_8gaussians_gp.yaml": ("gp:weight=0.1", "adam", 1e-4, [0.5, 0.9], 5, "wasserstein", "none"),  # gan_toy
+    "toy_8gaussians_clip.yaml": ("clip:c=0.01", "rmsprop", 5e-5, [0.0, 0.9], 5, "wasserstein", "none"),
+}

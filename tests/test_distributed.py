@@ -151,3 +151,13 @@ def test_batch_coupled_penalties_are_refused_across_processes(tmp_path, monkeypa
     monkeypatch.setattr(distributed, "world", lambda: (0, 2))
     with pytest.raises(GanlipError, match="penalizes a whole batch at once"):
         build_run(resolve(tiny_config(tmp_path, "8gaussians", constraint=constraint, width=16)))
+
+
+def test_a_batch_that_does_not_split_over_the_processes_is_refused(monkeypatch):
+    from ganlip import distributed
+    from ganlip.errors import GanlipError
+
+    monkeypatch.setattr(distributed, "world", lambda: (1, 3))
+    assert distributed.local_batch(12) == 4
+    with pytest.raises(GanlipError, match="batch size 16 does not split over 3 processes; use a multiple of 3"):
+        distributed.local_batch(16)

@@ -69,3 +69,26 @@ def test_truncated_weights_are_refused(run_dir, tmp_path):
     weights.write_bytes(weights.read_bytes()[:100])
     with pytest.raises(GanlipError, match="damaged or truncated"):
         load_generator(weights)
+
+
+def test_an_unknown_format_is_refused_before_anything_is_written(run_dir, tmp_path):
+    with pytest.raises(GanlipError, match="unknown export format 'onnx'; valid: safetensors, export"):
+        export_generator(run_dir, tmp_path / "G.safetensors", ("safetensors", "onnx"))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda weights, sidecar: weights.unlink(), "does not exist; write one with `ganlip export"),
+        (lambda weights, sidecar: sidecar.unlink(), "has no sidecar"),
+        (lambda weights, sidecar: sidecar.write_text("{"), "is not valid JSON"),
+        (lambda weights, sidecar: sidecar.write_text('{"format": "other"}'), "is not a ganlip generator sidecar"),
+    ],
+    ids=["no weights", "no sidecar", "broken sidecar", "foreign sidecar"],
+)
+def test_each_way_an_export_can_be_broken_names_it(run_dir, tmp_path, damage, message):
+    weights, sidecar = export_generator(run_dir, tmp_path / "G.safetensors")
+    damage(weights, sidecar)
+    with pytest.raises(GanlipError, match=message):
+        load_generator(weights)

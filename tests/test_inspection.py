@@ -1,6 +1,8 @@
 import pytest
+import torch
 from click.testing import CliRunner
 
+from ganlip.checkpoint import load_checkpoint
 from ganlip.cli import cli
 from ganlip.inspection import inspect_critic
 from ganlip.train import train
@@ -16,8 +18,13 @@ def test_inspect_reads_a_run(run_dir):
     records, maxima, note = inspect_critic(run_dir, n=32)
     assert [r.name for r in records] == ["net.0", "net.2", "net.4", "net.6"]
     assert records[0].input_shape == (1, 32, 32) and records[-1].input_shape == (16, 4, 4)
-    assert all(r.power_estimate is not None for r in records)
     assert set(maxima) == {"real", "fake", "interp"} and "step 2" in note
+    state = load_checkpoint(run_dir / "checkpoints" / "last.pt")["critic"]
+    for record in records:  # against the checkpoint's raw weights, by a dense SVD
+        raw = state[f"{record.name}.parametrizations.weight.original"]
+        exact = torch.linalg.matrix_norm(raw.flatten(1), 2).item()
+        assert record.power_estimate == pytest.approx(exact, rel=0.01)
+        assert record.matrix_norm == pytest.approx(exact / record.power_estimate, rel=1e-4)
 
 
 def test_inspect_command_prints_a_table(run_dir):

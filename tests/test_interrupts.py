@@ -9,6 +9,7 @@ import pytest
 
 from ganlip.checkpoint import load_checkpoint
 from ganlip.config import Config
+from ganlip.interrupts import StopRequests
 from ganlip.train import train
 
 
@@ -48,3 +49,13 @@ def test_signal_saves_and_says_how_to_resume(tmp_path, signal_number, exit_code)
     assert f"after step {step};" in stderr  # the checkpoint holds the step the message names
     assert train(Config(), resume=out, changes={"steps": step + 2}, quiet=True) == out
     assert load_checkpoint(out)["step"] == step + 2
+
+
+def test_a_second_signal_interrupts_at_once_and_the_handlers_are_restored():
+    before = signal.getsignal(signal.SIGINT)
+    with StopRequests() as stop:
+        signal.raise_signal(signal.SIGTERM)
+        assert stop.received is signal.SIGTERM  # the first is only recorded
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is before

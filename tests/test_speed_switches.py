@@ -2,9 +2,10 @@
 
 import pytest
 import torch
+from torch._dynamo.eval_frame import OptimizedModule
 
 from ganlip.constraints import build
-from ganlip.train import build_run, critic_step, generator_step, resolve, train
+from ganlip.train import build_run, critic_step, generator_step, resolve
 from tests.conftest import conv_critic, tiny_config
 
 
@@ -46,6 +47,35 @@ def test_channels_last_changes_no_number(tmp_path):
         assert torch.allclose(a.grad, b.grad, rtol=1e-3, atol=1e-6)
 
 
+def two_steps(config) -> tuple[list[dict], list[torch.Tensor]]:
+    run = build_run(resolve(config))
+    torch.manual_seed(0)  # the same latents in every run
+    stats = [critic_step(run, next(run.stream)) | generator_step(run) for _ in range(2)]
+    return stats, [p.detach().clone() for p in [*run.critic.parameters(), *run.generator.parameters()]]
+
+
 @pytest.mark.slow
-def test_compiled_run_trains(tmp_path):
-    train(tiny_config(tmp_path, "8gaussians", constraint="sn", compile=True, steps=2), quiet=True)
+def test_compiled_steps_follow_eager_ones(tmp_path):
+    config = tiny_config(tmp_path, "8gaussians", constraint="sn")
+    run = build_run(resolve(config.replace(compile=True)))
+    assert isinstance(run.critic_train, OptimizedModule) and isinstance(run.generator_train, OptimizedModule)
+    (eager, eager_weights), (compiled, compiled_weights) = two_steps(config), two_steps(config.replace(compile=True))
+    for first, second in zip(eager, compiled, strict=True):
+        for key in first:  # fused kernels round differently: measured at most 3e-5 on losses near 0.01
+            assert torch.allclose(first[key], second[key], rtol=1e-3, atol=1e-4), key
+    # As across DDP processes: Adam turns the rounding of a near-zero gradient into a step of up to ±lr, so a
+    # weight may move by 2 lr per update; nearly every weight agrees to float rounding (measured 99.85%).
+    difference = torch.cat([(a - b).abs().flatten() for a, b in zip(eager_weights, compiled_weights, strict=True)])
+    updates = 2 * (config.n_critic + 1)
+    assert difference.max() <= 2 * resolve(config).lr * updates
+    assert (difference <= 1e-6).float().mean() > 0.99
+
+
+@pytest.mark.slow
+def test_a_double_backward_penalty_keeps_the_critic_eager(tmp_path):
+    """Compiled graphs cannot be differentiated twice: under gp only the generator is compiled, and it trains."""
+    config = tiny_config(tmp_path, "8gaussians", constraint="gp", compile=True, steps=2)
+    run = build_run(resolve(config))
+    assert not isinstance(run.critic_train, OptimizedModule) and isinstance(run.generator_train, OptimizedModule)
+    stats, _ = two_steps(config)
+    assert all(torch.isfinite(value) for step in stats for value in step.values())

@@ -8,7 +8,7 @@ from ganlip.config import Config
 from ganlip.constraints.base import with_recipe_params
 from ganlip.data import data_spec
 from ganlip.errors import GanlipError
-from ganlip.train import resolve, train
+from ganlip.train import build_run, checkpoint, make_run_directory, resolve, train
 from tests.conftest import tiny_config
 
 CORE = ["clip", "gp", "lp", "sn", "fn"]
@@ -157,3 +157,34 @@ def test_logged_critic_figures_average_every_critic_step(tmp_path, monkeypatch):
     for line, window in zip(lines, (recorded[:6], recorded[6:]), strict=True):
         for key in ("loss/critic", "penalty", "wasserstein"):
             assert line[key] == pytest.approx(sum(step[key] for step in window) / 6, rel=1e-5)
+
+
+def test_a_non_finite_weight_is_never_checkpointed(tmp_path):
+    """The guard before a checkpoint, reached directly: the loss check would trip first in a real divergence."""
+    run = build_run(resolve(tiny_config(tmp_path, "8gaussians")))
+    make_run_directory(run.run_dir, run.config)
+    run.step = 1
+    checkpoint(run)
+    with torch.no_grad():
+        next(run.critic.parameters())[0] = float("nan")
+    run.step = 2
+    with pytest.raises(GanlipError, match="at step 2: a weight of the critic is nan; the last good checkpoint"):
+        checkpoint(run)
+    kept = load_checkpoint(run.run_dir)
+    assert kept["step"] == 1 and not (run.run_dir / "checkpoints" / "step_000002.pt").exists()
+    assert all(torch.isfinite(value).all() for value in kept["critic"].values())
+
+
+def test_a_checkpoint_of_another_model_is_refused(tmp_path):
+    run_dir = train(tiny_config(tmp_path, "8gaussians", steps=2), quiet=True)
+    wider = resolve(tiny_config(tmp_path, "8gaussians", width=32))
+    with pytest.raises(GanlipError, match=r"does not fit the configured model .*resume with the run's own config"):
+        build_run(wider, load_checkpoint(run_dir))
+
+
+def test_resuming_a_finished_run_changes_nothing(tmp_path):
+    run_dir = train(tiny_config(tmp_path, "8gaussians", steps=2), quiet=True)
+    before = {p.name: p.read_bytes() for p in [run_dir / "metrics.jsonl", *(run_dir / "checkpoints").iterdir()]}
+    assert train(Config(), resume=run_dir, quiet=True) == run_dir
+    after = {p.name: p.read_bytes() for p in [run_dir / "metrics.jsonl", *(run_dir / "checkpoints").iterdir()]}
+    assert after == before

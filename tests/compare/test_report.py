@@ -2,6 +2,8 @@ import re
 
 import pytest
 import torch
+import yaml
+from PIL import Image
 
 from ganlip.compare.results import RunHistory, seed_mean, spread
 from ganlip.compare.suite import PlannedRun
@@ -28,7 +30,8 @@ def test_report_figures_exist_and_the_html_links_them(toy_comparison):
     sources = re.findall(r'<img src="([^"]+)"', html)
     assert {s.rsplit("_", 1)[1] for s in sources} == {"quality.png", "spectra.png", "critics.png", "samples.png"}
     for source in sources:
-        assert (out / source).stat().st_size > 10_000
+        with Image.open(out / source) as picture:  # a real PNG with something drawn on it
+            assert picture.format == "PNG" and min(picture.size) > 200 and len(picture.getcolors(1 << 20)) > 10
     assert sources == re.findall(r"!\[[^\]]*\]\(([^)]+)\)", (out / "report.md").read_text())
 
 
@@ -82,3 +85,66 @@ def test_spread_is_the_sample_mean_and_standard_deviation():
     assert figure.std == pytest.approx(((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2 + (4 - 7 / 3) ** 2) ** 0.5 / 2**0.5)
     assert spread([2.0]).std is None and str(spread([2.0])) == "2"
     assert spread([None, float("nan")]) is None
+
+
+def test_quality_figure_plots_the_seed_means_against_steps_and_seconds(tmp_path, monkeypatch):
+    """The figure's lines hold the numbers: each strategy's seed mean, against steps and against seconds."""
+    from ganlip.compare import figures
+    from ganlip.compare.results import StrategyRow
+
+    drawn = []
+    monkeypatch.setattr(figures, "_save", lambda figure, path: drawn.append(figure) or path)
+    a = _history([{"step": 2, "time/sec_per_step": 1.0, "swd": 1.0}, {"step": 4, "time/sec_per_step": 1.0, "swd": 3.0}])
+    b = _history([{"step": 2, "time/sec_per_step": 3.0, "swd": 2.0}, {"step": 4, "time/sec_per_step": 1.0, "swd": 5.0}])
+    figures.quality_curves([StrategyRow("sn", [a, b])], ("swd",), tmp_path / "q.png")
+    by_steps, by_seconds = drawn[0].axes[:2]
+    (line,) = by_steps.get_lines()
+    assert line.get_xdata().tolist() == [2, 4] and line.get_ydata().tolist() == [1.5, 4.0]
+    assert by_seconds.get_lines()[0].get_xdata().tolist() == pytest.approx([4.0, 6.0])  # mean of 2+2 and 6+2 s
+
+
+def test_an_image_part_reports_feature_scores_and_no_critic_surfaces(tmp_path):
+    from ganlip.compare import compare
+
+    config = tmp_path / "digits.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "compare": {"name": "digits", "constraints": ["clip", "sn"], "seeds": 1, "steps": 2},
+                "data": "digits",
+                "width": 4,
+                "latent_dim": 8,
+                "n_critic": 1,
+                "batch_size": 16,
+                "log_every": 1,
+                "sample_every": 2,
+                "checkpoint_every": 2,
+                "score_every": 2,
+                "score_samples": 30,
+                "features": "digits-cnn",
+                "device": "cpu",
+            }
+        )
+    )
+    compare(tmp_path / "out", config, quiet=True, say=lambda line: None)
+    text = (tmp_path / "out" / "report.md").read_text()
+    header = next(line for line in text.splitlines() if line.startswith("| strategy |"))
+    assert "FD (digits-cnn)" in header and "SWD" not in header
+    rows = [line for line in text.splitlines() if re.match(r"\| (clip|sn) \|", line)]
+    final_fd = [float(row.strip("|").split("|")[2]) for row in rows]  # strategy, seeds, final FD
+    assert len(final_fd) == 2 and all(value > 0 for value in final_fd)
+    figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert sorted(f.rsplit("_", 1)[1] for f in figures) == ["quality.png", "samples.png", "spectra.png"]  # no critics
+
+
+def test_a_part_with_no_finished_run_is_reported_without_figures(tmp_path):
+    from ganlip.compare.report import write_report
+    from ganlip.compare.suite import load_suite, plan
+    from tests.compare.conftest import write_comparison
+
+    parts = load_suite(write_comparison(tmp_path / "toy.yaml"))
+    (tmp_path / "out").mkdir()
+    markdown, html = write_report(parts, plan(parts, tmp_path / "out"), tmp_path / "out", argv=["compare"])
+    text = markdown.read_text()
+    assert "## toy" in text and "![" not in text and "<img" not in html.read_text()
+    assert len(re.findall(r"^- \*\*not measured\*\*", text, re.MULTILINE)) == 3

@@ -74,3 +74,35 @@ def test_target_moves_the_closed_form():
         LinearCritic(a), torch.randn(4, 2, dtype=torch.float64), torch.randn(4, 2, dtype=torch.float64)
     )
     assert penalty.item() == pytest.approx((5 - 2) ** 2)
+
+
+class HalfSquaredNorm(torch.nn.Module):
+    """`D(x) = ‖x‖² / 2`, whose gradient is `x` itself: the penalty's value is a function of the points alone.
+    It keeps the points it is evaluated at."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen: list[torch.Tensor] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append(x.detach().clone())
+        return 0.5 * x.flatten(1).square().sum(1)
+
+
+@pytest.mark.parametrize("spec", ["gp", "lp"])
+def test_interpolates_take_one_fresh_eps_per_sample_and_the_gradient_there(spec):
+    critic = HalfSquaredNorm()
+    real, fake = torch.randn(64, 3, 2, 2, dtype=torch.float64), torch.randn(64, 3, 2, 2, dtype=torch.float64) + 2
+    strategy = build(spec)
+    penalties = [strategy.penalty(critic, real, fake) for _ in range(2)]
+    draws = []
+    for points, penalty in zip(critic.seen, penalties, strict=True):
+        ratios = ((points - fake) / (real - fake)).flatten(1)  # eps_i in every coordinate of sample i
+        eps = ratios[:, 0]
+        assert torch.allclose(ratios, eps[:, None].expand_as(ratios))
+        assert eps.min() >= 0 and eps.max() <= 1 and eps.std() > 0.2  # U[0, 1] has std 0.29
+        excess = points.flatten(1).norm(dim=1) - 1
+        excess = excess.clamp_min(0) if spec == "lp" else excess
+        assert torch.allclose(penalty, 10 * excess.square().mean())
+        draws.append(eps)
+    assert not torch.allclose(draws[0], draws[1])  # drawn anew at every step

@@ -102,3 +102,25 @@ def test_only_the_batch_mean_form_is_coupled_across_a_batch():
     assert build("pgp").batch_coupled is False
     assert build("pgp:per_sample=false").batch_coupled is True
     assert build("sn+pgp:per_sample=false").batch_coupled is True
+
+
+def test_both_forms_equal_the_closed_form_of_a_one_hidden_layer_critic():
+    """`D(x) = vᵀ relu(Wx + b) + c`: `∇_W D = (v ⊙ m) xᵀ`, `∇_b D = v ⊙ m`, `∇_v D = relu(Wx + b)`, `∇_c D = 1`,
+    with `m` the active units; so `‖∇_θ D(x)‖² = ‖v ⊙ m‖² (‖x‖² + 1) + ‖relu(Wx + b)‖² + 1`, no autograd."""
+    torch.manual_seed(2)
+    critic = relu_mlp([3, 6, 1])
+    x = torch.randn(9, 3, dtype=torch.float64)
+    weight, bias, v = critic[0].weight.detach(), critic[0].bias.detach(), critic[2].weight.detach()[0]
+    hidden = x @ weight.T + bias
+    active_v = v * (hidden > 0)
+    per_sample = active_v.square().sum(1) * (x.square().sum(1) + 1) + hidden.clamp_min(0).square().sum(1) + 1
+    mean_gradients = [
+        (active_v[:, :, None] * x[:, None, :]).mean(0),  # ∇_W of the batch mean
+        active_v.mean(0),
+        hidden.clamp_min(0).mean(0),
+        torch.ones((), dtype=torch.float64),
+    ]
+    batch_mean = sum(g.square().sum() for g in mean_gradients)
+    got = build("pgp:weight=1,at=real").penalty(critic, x, x)
+    assert torch.allclose(got, per_sample.mean())
+    assert torch.allclose(build("pgp:weight=1,at=real,per_sample=false").penalty(critic, x, x), batch_mean)

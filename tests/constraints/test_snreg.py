@@ -26,10 +26,21 @@ def test_gradient_is_sigma_u_v_transposed():
     assert torch.allclose(layer.weight.grad, s[0] * torch.outer(u[:, 0], vh[0]), atol=1e-8)
 
 
-def test_power_iteration_vectors_are_checkpointed():
-    critic = conv_critic()
-    build("snreg").attach(critic)
-    assert "0.snreg_u" in critic.state_dict()
+def test_power_iteration_vectors_resume_from_a_state_dict():
+    """A critic rebuilt and loaded from the state dict goes on with the same `u`, hence the same penalties;
+    a freshly attached one (its own warm-up) does not."""
+    torch.manual_seed(0)
+    x = torch.randn(4, 3, 8, 8)
+    critic, strategy = conv_critic(), build("snreg")
+    strategy.attach(critic)
+    for _ in range(3):
+        strategy.penalty(critic, x, x)
+    restored, restored_strategy = conv_critic(), build("snreg")
+    restored_strategy.attach(restored)
+    fresh = restored_strategy.penalty(restored, x, x)
+    restored.load_state_dict(critic.state_dict())
+    assert torch.equal(restored_strategy.penalty(restored, x, x), strategy.penalty(critic, x, x))
+    assert not torch.equal(fresh, strategy.penalty(critic, x, x))
 
 
 def test_the_first_penalty_is_already_converged():

@@ -37,3 +37,24 @@ def test_penalty_reads_each_layers_outputs_through_hooks():
         expected += (theta - torch.diag(torch.diagonal(theta))).square().sum()
     assert torch.allclose(constraint.penalty(critic, real, fake), expected)
     assert isinstance(critic[5], nn.Linear)  # the single-unit output layer has no pairs and is skipped
+
+
+def test_penalty_with_the_default_weights_from_an_independent_computation():
+    """Both terms at their defaults (lambda1 = 100, lambda2 = 1, gamma = 10) on an MLP whose layer outputs are
+    computed here by hand, Theta entry by entry."""
+    torch.manual_seed(0)
+    critic = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 1)).double()
+    constraint = build("som")
+    constraint.attach(critic)
+    real, fake = torch.randn(7, 3, dtype=torch.float64), torch.randn(7, 3, dtype=torch.float64)
+    x = torch.cat([real, fake])
+    first = x @ critic[0].weight.T + critic[0].bias
+    second = first.clamp_min(0) @ critic[2].weight.T + critic[2].bias
+    expected = 0.0
+    for y in (first, second):
+        z = torch.tanh(10 * y)
+        units = y.shape[1]
+        theta = [[(z[:, i] @ z[:, j]) / (z[:, i].norm() * z[:, j].norm()) for j in range(units)] for i in range(units)]
+        pairs = [theta[i][j] for i in range(units) for j in range(units) if i != j]
+        expected += 100 * sum(pairs) ** 2 + sum(p**2 for p in pairs)
+    assert torch.allclose(constraint.penalty(critic, real, fake), expected)

@@ -1,7 +1,9 @@
 import pytest
+import torch
 from PIL import Image
 
 from ganlip.data import load_data
+from ganlip.data.files import ImageFiles
 from ganlip.errors import GanlipError
 
 
@@ -55,3 +57,33 @@ def test_unreadable_image_is_named(tmp_path):
     (tmp_path / "broken.jpg").write_bytes(b"not a jpeg")
     with pytest.raises(GanlipError, match=r"broken\.jpg"):
         load_data("folder", tmp_path)[0]
+
+
+def test_celeba_splits_all_invalid_and_incomplete(tmp_path):
+    make_celeba(tmp_path)
+    assert len(load_data("celeba", tmp_path, split="all")) == 6
+    with pytest.raises(GanlipError, match="split 'val' is not valid; use train, valid, test or all"):
+        load_data("celeba", tmp_path, split="val")
+    with pytest.raises(GanlipError, match="test split is incomplete: it lists no image"):
+        load_data("celeba", tmp_path, split="test")
+    (tmp_path / "celeba" / "img_align_celeba" / "000002.jpg").unlink()
+    with pytest.raises(GanlipError, match=r"train split is incomplete: 1 listed images are missing, e\.g\. .*000002"):
+        load_data("celeba", tmp_path)
+
+
+def test_no_readable_image_at_all_is_refused(tmp_path):
+    for name in ("a.jpg", "b.png"):
+        (tmp_path / name).write_bytes(b"not an image")
+    with pytest.raises(GanlipError, match="none of the 2 images can be read"):
+        load_data("folder", tmp_path, resolution=16).readable()
+
+
+def test_the_decoded_cache_gives_the_decoded_pixels_and_is_reused(tmp_path, monkeypatch):
+    make_celeba(tmp_path, n=4)
+    files = load_data("celeba", tmp_path, resolution=16, split="all")
+    cached = files.decoded(tmp_path / "cache")
+    assert torch.equal(torch.stack([cached[i] for i in range(4)]), torch.stack([files[i] for i in range(4)]))
+    (stored,) = (tmp_path / "cache").glob("images-4-16px-*.safetensors")
+    monkeypatch.setattr(ImageFiles, "pixels", lambda self, index: pytest.fail("decoded again"))
+    again = files.decoded(tmp_path / "cache")  # read back, not decoded
+    assert torch.equal(again[3], cached[3]) and stored.is_file()

@@ -49,3 +49,14 @@ def test_missing_data_names_the_layout_and_the_fix(tmp_path, monkeypatch):
         load_data("fashion-mnist", tmp_path)
     assert "FashionMNIST/raw/train-images-idx3-ubyte" in str(error.value)
     assert "--download" in str(error.value) and "dataset-fashion-mnist" in str(error.value)
+
+
+def test_a_file_with_another_magic_number_is_named(tmp_path, monkeypatch):
+    """ganlip's own IDX reader (Debian's Fashion-MNIST files): a label file's magic where images belong."""
+    (tmp_path / "debian").mkdir()
+    (tmp_path / "debian" / "train-images-idx3-ubyte.gz").write_bytes(
+        gzip.compress((0x801).to_bytes(4, "big") + (2).to_bytes(4, "big") + bytes(2))
+    )
+    monkeypatch.setattr(mnist_module, "DEBIAN_FASHION_MNIST", tmp_path / "debian")
+    with pytest.raises(GanlipError, match=r"is not an IDX image file \(magic 0x801, expected 0x803\)"):
+        load_data("fashion-mnist", tmp_path / "empty")

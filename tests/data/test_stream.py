@@ -1,6 +1,8 @@
 import pytest
 import torch
+from PIL import Image
 
+from ganlip.data.files import ImageFiles
 from ganlip.data.memory import InMemory
 from ganlip.data.stream import BatchStream
 from ganlip.errors import GanlipError
@@ -26,3 +28,25 @@ def test_a_stream_started_at_k_continues_exactly():
 def test_batch_larger_than_the_data_is_refused():
     with pytest.raises(GanlipError, match="lower --batch-size"):
         BatchStream(InMemory(torch.randn(10, 2)), 64, seed=0, device=torch.device("cpu"))
+
+
+def image_files(tmp_path, n: int = 12) -> ImageFiles:
+    paths = []
+    for i in range(n):
+        paths.append(tmp_path / f"{i:02d}.png")
+        Image.new("RGB", (8, 8), (20 * i, 0, 0)).save(paths[-1])
+    return ImageFiles(paths, resolution=8)
+
+
+@pytest.mark.parametrize("num_workers", [0, 2])
+def test_image_files_stream_resumes_exactly_with_and_without_workers(tmp_path, num_workers):
+    """Files decoded by a DataLoader (in worker processes too) follow the same order as in memory, and a stream
+    started at k continues the one that ran from 0."""
+    files = image_files(tmp_path)
+    in_memory = InMemory(torch.stack([files[i] for i in range(len(files))]))
+    cpu = torch.device("cpu")
+    expected = [next(BatchStream(in_memory, 4, seed=3, device=cpu, start=k)) for k in range(7)]
+    stream = BatchStream(files, 4, seed=3, device=cpu, num_workers=num_workers)
+    assert all(torch.equal(next(stream), batch) for batch in expected)
+    resumed = BatchStream(files, 4, seed=3, device=cpu, start=5, num_workers=num_workers)
+    assert torch.equal(next(resumed), expected[5]) and torch.equal(next(resumed), expected[6])

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from pytorch_fid.fid_score import calculate_fid_given_paths
+from pytorch_fid.fid_score import calculate_fid_given_paths, calculate_frechet_distance
 
 from ganlip import evaluate
 from ganlip.data import load_data
@@ -20,7 +20,6 @@ from ganlip.metrics.fid import (
     save_statistics,
     statistics,
 )
-from ganlip.metrics.frechet import frechet_distance
 from ganlip.train import train
 from tests.conftest import tiny_config
 from tests.metrics.conftest import image_folder
@@ -42,7 +41,8 @@ def test_npz_statistics_in_pytorch_fids_format(weights_in_hub, tmp_path):
     with np.load(tmp_path / "a.npz") as data:  # what pytorch-fid's loader reads
         assert np.array_equal(data["mu"], first[0]) and np.array_equal(data["sigma"], first[1])
     assert fid_between(tmp_path / "a.npz", tmp_path / "b.npz", dims=64) == pytest.approx(
-        frechet_distance(*first, *second)
+        calculate_frechet_distance(*first, *second),
+        rel=1e-6,  # pytorch-fid's own formula
     )
 
 
@@ -143,7 +143,20 @@ def test_fid_command_on_statistics_needs_no_weights(tmp_path, monkeypatch):
     save_statistics(tmp_path / "b.npz", *second)
     result = CliRunner().invoke(cli, ["fid", str(tmp_path / "a.npz"), str(tmp_path / "b.npz")])
     assert result.exit_code == 0, result.output
-    assert float(result.output) == pytest.approx(frechet_distance(*first, *second), abs=1e-4)
+    assert float(result.output) == pytest.approx(calculate_frechet_distance(*first, *second), abs=1e-4)
     images = image_folder(tmp_path / "images", 0, n=6)
     missing = CliRunner().invoke(cli, ["fid", str(tmp_path / "a.npz"), str(images)])
     assert missing.exit_code == 2 and "FID Inception weights not found" in missing.output
+
+
+def test_fid_of_a_run_directory_is_that_of_its_exported_generator(weights_in_hub, tmp_path):
+    """A run directory is read through its last checkpoint: the same generator and noise as its export, so
+    the same FID against images, and 0 against the export."""
+    from ganlip.export import export_generator
+
+    run_dir = train(tiny_config(tmp_path, steps=2, score_every=0), quiet=True)
+    exported = export_generator(run_dir, tmp_path / "G.safetensors")[0]
+    images = image_folder(tmp_path / "images", 0, n=20)
+    from_run = fid_between(images, run_dir, n=20, dims=64, device="cpu")
+    assert from_run > 0 and from_run == pytest.approx(fid_between(images, exported, n=20, dims=64, device="cpu"))
+    assert fid_between(run_dir, exported, n=20, dims=64, device="cpu") == pytest.approx(0, abs=1e-6)
