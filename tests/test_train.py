@@ -184,7 +184,9 @@ def test_a_checkpoint_of_another_model_is_refused(tmp_path):
 
 def test_resuming_a_finished_run_changes_nothing(tmp_path):
     run_dir = train(tiny_config(tmp_path, "8gaussians", steps=2), quiet=True)
-    before = {p.name: p.read_bytes() for p in [run_dir / "metrics.jsonl", *(run_dir / "checkpoints").iterdir()]}
+    def files() -> dict[str, bytes]:  # every file, TensorBoard's event files included
+        return {str(p.relative_to(run_dir)): p.read_bytes() for p in sorted(run_dir.rglob("*")) if p.is_file()}
+
+    before = files()
     assert train(Config(), resume=run_dir, quiet=True) == run_dir
-    after = {p.name: p.read_bytes() for p in [run_dir / "metrics.jsonl", *(run_dir / "checkpoints").iterdir()]}
-    assert after == before
+    assert files() == before
