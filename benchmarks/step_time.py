@@ -23,10 +23,10 @@ from concurrent.futures import ProcessPoolExecutor
 
 import torch
 
-from ganlip import memory
+from ganlip import peak_memory
 from ganlip.config import Config
 from ganlip.constraints import available
-from ganlip.data.memory import InMemory
+from ganlip.data.in_memory import InMemory
 from ganlip.models import activations, family
 from ganlip.train import Run, build_run, critic_step, generator_step, resolve
 
@@ -92,7 +92,7 @@ M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers in gl
 
 def track_resident_memory() -> bool:
     """Whether the CPU's peak resident size can be measured here (Linux with glibc)."""
-    clear_refs = memory.CLEAR_REFS
+    clear_refs = peak_memory.CLEAR_REFS
     libc_name = ctypes.util.find_library("c")
     if not clear_refs.exists() or libc_name is None or platform.libc_ver()[0] != "glibc":
         return False
@@ -110,18 +110,18 @@ class PeakMemory:
 
     def __enter__(self) -> PeakMemory:
         synchronize(self.device.type)
-        memory.reset_peak(self.device)
-        self.start = memory.in_use(self.device)
+        peak_memory.reset_peak(self.device)
+        self.start = peak_memory.in_use(self.device)
         return self
 
     def __exit__(self, *exc) -> None:
         synchronize(self.device.type)
-        peak = memory.peak(self.device)
+        peak = peak_memory.peak(self.device)
         known = self.measured and peak is not None and self.start is not None
         self.bytes = peak - self.start if known else None
 
 
-def peak_memory(spec: str, args: argparse.Namespace, device: str, run: Run | None) -> int | None:
+def step_peak_memory(spec: str, args: argparse.Namespace, device: str, run: Run | None) -> int | None:
     """Bytes one generator step needs above the resting state. The CPU's figure comes from a fresh process
     per strategy, where glibc returns freed memory at once: the timed rounds' cached memory would hide it."""
     if device == "cpu":
@@ -162,7 +162,7 @@ def measure(specs: list[str], args: argparse.Namespace, device: str) -> list[dic
                 iteration(run)
             synchronize(device)
             seconds[spec].append((time.perf_counter() - start) / args.iterations)
-    peaks = {spec: peak_memory(spec, args, device, runs[spec] if device == "cuda" else None) for spec in specs}
+    peaks = {spec: step_peak_memory(spec, args, device, runs[spec] if device == "cuda" else None) for spec in specs}
     baseline = statistics.median(seconds["none"])
     return [
         {

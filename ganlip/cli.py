@@ -6,16 +6,17 @@ from pathlib import Path
 
 import click
 
-from ganlip.errors import GanlipError
+from ganlip.errors import GanlipError, Interrupted
 
 
 class GanlipGroup(click.Group):
-    """Turns a GanlipError into one line on stderr and exit code 2; `--debug` shows the traceback instead."""
+    """Turns a GanlipError into one line on stderr and exit code 2, and an Interrupted run into its resume hint and
+    the signal's exit code; `--debug` shows the traceback instead."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except GanlipError as error:
+        except (GanlipError, Interrupted) as error:
             if ctx.params.get("debug"):
                 raise
             failure = click.ClickException(str(error))

@@ -1,4 +1,4 @@
-"""The one exception type for user mistakes."""
+"""The exception for user mistakes, and the one for a run stopped on request."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ def unknown_name(kind: str, name: str, valid: Iterable[str]) -> GanlipError:
     return GanlipError(f"unknown {kind} '{name}'.{hint} Valid: {', '.join(valid)}.")
 
 
-class Interrupted(GanlipError):
-    """Training stopped on a signal after saving a checkpoint; the CLI exits with the shell's code for it."""
+class Interrupted(Exception):
+    """Training stopped on a signal after saving a checkpoint: no mistake, so not a GanlipError. The CLI prints
+    the message (how to resume) and exits with the shell's code for the signal."""
 
     def __init__(self, message: str, exit_code: int):
         super().__init__(message)

@@ -16,7 +16,7 @@ from torch.nn.utils import parametrize
 from torch.utils.data import Dataset
 
 from ganlip import config as config_module
-from ganlip import distributed, memory
+from ganlip import distributed, peak_memory
 from ganlip.checkpoint import checkpoint_in, load_checkpoint, save_checkpoint
 from ganlip.config import Config, path_safe
 from ganlip.constraints import Constraint, OptimizerRecipe, build
@@ -140,7 +140,7 @@ class Run:
         }
 
 
-def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset | None = None) -> Run:
+def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None = None) -> Run:
     """Everything from a resolved config; `dataset` replaces the configured data (benchmarks, tests)."""
     device = distributed.start(config.device) or select_device(config.device)
     if device.type == "cuda":
@@ -174,25 +174,25 @@ def build_run(config: Config, checkpoint: dict | None = None, dataset: Dataset |
         schedulers = [torch.optim.lr_scheduler.LambdaLR(o, decay) for o in (optimizer_g, optimizer_d)]
     ema = EMA(generator, config.ema_decay, config.ema_start) if config.ema_decay > 0 else None
     step, position = 0, 0
-    if checkpoint is not None:
+    if saved is not None:
         try:
-            generator.load_state_dict(checkpoint["generator"])
-            critic.load_state_dict(checkpoint["critic"])
+            generator.load_state_dict(saved["generator"])
+            critic.load_state_dict(saved["critic"])
             if ema is not None:
-                ema.model.load_state_dict(checkpoint["generator_ema"])
+                ema.model.load_state_dict(saved["generator_ema"])
         except RuntimeError as error:
             raise GanlipError(
                 f"the checkpoint does not fit the configured model ({str(error).splitlines()[0]}); "
                 f"resume with the run's own config.yaml."
             ) from None
-        optimizer_g.load_state_dict(checkpoint["optimizer_g"])
-        optimizer_d.load_state_dict(checkpoint["optimizer_d"])
-        for scheduler, saved in zip(schedulers, checkpoint["schedulers"], strict=True):
-            scheduler.load_state_dict(saved)
-        step, position = checkpoint["step"], checkpoint["data_position"]
-        torch.set_rng_state(checkpoint["rng"]["torch"])
-        if device.type == "cuda" and len(checkpoint["rng"]["cuda"]) == torch.cuda.device_count():
-            torch.cuda.set_rng_state_all(checkpoint["rng"]["cuda"])
+        optimizer_g.load_state_dict(saved["optimizer_g"])
+        optimizer_d.load_state_dict(saved["optimizer_d"])
+        for scheduler, state in zip(schedulers, saved["schedulers"], strict=True):
+            scheduler.load_state_dict(state)
+        step, position = saved["step"], saved["data_position"]
+        torch.set_rng_state(saved["rng"]["torch"])
+        if device.type == "cuda" and len(saved["rng"]["cuda"]) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(saved["rng"]["cuda"])
     points = len(data_shape) == 1
     noise = torch.randn(
         SCATTER_POINTS if points else config.n_samples,
@@ -380,7 +380,7 @@ def prepare(
             )
         return config, None
     run_dir = Path(resume)
-    checkpoint = load_checkpoint(checkpoint_in(run_dir))
+    state = load_checkpoint(checkpoint_in(run_dir))
     changes = changes or {}
     refused = sorted(set(changes) - set(RESUMABLE_CHANGES))
     if refused:
@@ -388,8 +388,8 @@ def prepare(
             f"cannot change {', '.join(refused)} when resuming; a resumed run may only change "
             f"{', '.join(RESUMABLE_CHANGES)}."
         )
-    saved = config_module.from_dict(checkpoint["config"])
-    return saved.replace(**changes, out=str(run_dir)), checkpoint
+    saved = config_module.from_dict(state["config"])
+    return saved.replace(**changes, out=str(run_dir)), state
 
 
 def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
@@ -398,10 +398,10 @@ def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
     values = summarize(run.window) | diagnostics(run, real)
     check_finite(run, values)
     values["time/sec_per_step"] = seconds / sum("loss/generator" in entry for entry in run.window)
-    peak = memory.peak(run.device)
+    peak = peak_memory.peak(run.device)
     if peak is not None:  # since the last line: the CUDA allocator's peak, or the CPU process's resident peak
         values["memory/peak_mb"] = peak / 2**20
-        memory.reset_peak(run.device)
+        peak_memory.reset_peak(run.device)
     if run.step % config.measure_every == 0 or final:
         values |= measurements(run.critic, run.sampler, run.reference, run.measure_noise, config.seed)
     if run.feature_model is not None and (run.step % config.score_every == 0 or final):
@@ -419,7 +419,7 @@ def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
     logger.progress(0, W=values["wasserstein"], D=values["loss/critic"], G=values["loss/generator"])
 
 
-def checkpoint(run: Run) -> Path:
+def save_state(run: Run) -> Path:
     """Save the run's state, unless a weight has become NaN or infinite (the last good checkpoint stays)."""
     for name, module in (("generator", run.generator), ("critic", run.critic)):
         if not all(torch.isfinite(p).all() for p in module.parameters()):
@@ -456,7 +456,7 @@ def _train(run: Run, quiet: bool) -> Path:
     if run.step >= config.steps:
         return run.run_dir
     logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet, enabled=main)
-    memory.reset_peak(run.device)
+    peak_memory.reset_peak(run.device)
     if config.score_every and main:
         prepare_scores(run, logger)
     started, path, stopping = time.perf_counter(), None, False
@@ -481,7 +481,7 @@ def _train(run: Run, quiet: bool) -> Path:
                 if main and (run.step % config.sample_every == 0 or final):
                     save_picture(run, logger)
                 if main and (run.step % config.checkpoint_every == 0 or final or stopping):
-                    path = checkpoint(run)
+                    path = save_state(run)
         finally:
             logger.close()
     if stopping:

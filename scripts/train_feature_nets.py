@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 from torch import Tensor
 
-from ganlip.data.memory import uint8_images
+from ganlip.data.in_memory import uint8_images
 from ganlip.data.mnist import fashion_mnist_labelled
 from ganlip.metrics.classifier import RESOLUTION, SmallClassifier
 

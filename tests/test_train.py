@@ -8,7 +8,7 @@ from ganlip.config import Config
 from ganlip.constraints.base import with_recipe_params
 from ganlip.data import data_spec
 from ganlip.errors import GanlipError
-from ganlip.train import build_run, checkpoint, make_run_directory, resolve, train
+from ganlip.train import build_run, make_run_directory, resolve, save_state, train
 from tests.conftest import tiny_config
 
 CORE = ["clip", "gp", "lp", "sn", "fn"]
@@ -164,12 +164,12 @@ def test_a_non_finite_weight_is_never_checkpointed(tmp_path):
     run = build_run(resolve(tiny_config(tmp_path, "8gaussians")))
     make_run_directory(run.run_dir, run.config)
     run.step = 1
-    checkpoint(run)
+    save_state(run)
     with torch.no_grad():
         next(run.critic.parameters())[0] = float("nan")
     run.step = 2
     with pytest.raises(GanlipError, match="at step 2: a weight of the critic is nan; the last good checkpoint"):
-        checkpoint(run)
+        save_state(run)
     kept = load_checkpoint(run.run_dir)
     assert kept["step"] == 1 and not (run.run_dir / "checkpoints" / "step_000002.pt").exists()
     assert all(torch.isfinite(value).all() for value in kept["critic"].values())
@@ -184,6 +184,7 @@ def test_a_checkpoint_of_another_model_is_refused(tmp_path):
 
 def test_resuming_a_finished_run_changes_nothing(tmp_path):
     run_dir = train(tiny_config(tmp_path, "8gaussians", steps=2), quiet=True)
+
     def files() -> dict[str, bytes]:  # every file, TensorBoard's event files included
         return {str(p.relative_to(run_dir)): p.read_bytes() for p in sorted(run_dir.rglob("*")) if p.is_file()}
 

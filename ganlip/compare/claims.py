@@ -29,8 +29,8 @@ def judge(rows: list[StrategyRow], quality: tuple[str, ...]) -> list[Verdict]:
 
 
 def _mean(row: StrategyRow, key: str) -> float | None:
-    figure = row.figures.get(key)
-    return figure.mean if figure is not None else None
+    spread = row.spreads.get(key)
+    return spread.mean if spread is not None else None
 
 
 def _missing(claim: str, names: list[str], by_name: dict[str, StrategyRow]) -> Verdict | None:

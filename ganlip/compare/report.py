@@ -122,7 +122,7 @@ def table_cells(report: PartReport) -> tuple[list[str], list[list[str]]]:
     head = ["strategy", "seeds", *(heading(c) for c in shown)]
     body = []
     for row in report.rows:
-        cells = [str(row.figures.get(c)) if row.figures.get(c) is not None else "–" for c in shown]
+        cells = [str(row.spreads.get(c)) if row.spreads.get(c) is not None else "–" for c in shown]
         body.append([row.constraint, str(row.seeds), *cells])
     return head, body
 

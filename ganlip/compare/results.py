@@ -107,7 +107,7 @@ def features_of(quality: tuple[str, ...]) -> str | None:
 
 
 def run_summary(history: RunHistory, quality: tuple[str, ...]) -> dict[str, float | None]:
-    """One run's figures: final and best quality, the final measurements, cost."""
+    """One run's numbers: final and best quality, the final measurements, cost."""
     summary: dict[str, float | None] = {}
     for key in quality:
         summary[f"final_{key}"] = history.final(key)
@@ -160,7 +160,7 @@ def spread(values: list[float | None]) -> Spread | None:
 class StrategyRow:
     constraint: str
     histories: list[RunHistory]
-    figures: dict[str, Spread | None] = field(default_factory=dict)
+    spreads: dict[str, Spread | None] = field(default_factory=dict)  # each number over the seeds
 
     @property
     def seeds(self) -> int:

@@ -28,9 +28,9 @@ class CriticField:
 
 def critic_field(run_dir: Path, n: int = 64, margin: float = 0.5) -> CriticField:
     """The field of the run's last checkpoint on an `n`×`n` grid that covers data and samples."""
-    checkpoint = load_checkpoint(run_dir)
-    config = config_module.from_dict(checkpoint["config"]).replace(device="cpu", num_workers=0)
-    run = build_run(config, checkpoint)
+    state = load_checkpoint(run_dir)
+    config = config_module.from_dict(state["config"]).replace(device="cpu", num_workers=0)
+    run = build_run(config, state)
     with evaluation(run.critic), evaluation(run.sampler), torch.no_grad():
         fake = run.sampler(run.measure_noise).float()
     real = run.reference.float()

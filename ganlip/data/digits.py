@@ -7,7 +7,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from ganlip.data.memory import InMemory
+from ganlip.data.in_memory import InMemory
 from ganlip.data.registry import register_data
 
 

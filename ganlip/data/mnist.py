@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from ganlip.data.memory import InMemory, uint8_images
+from ganlip.data.in_memory import InMemory, uint8_images
 from ganlip.data.registry import register_data
 from ganlip.errors import GanlipError
 

@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from ganlip.data.memory import InMemory
+from ganlip.data.in_memory import InMemory
 from ganlip.distributed import world
 from ganlip.errors import GanlipError
 

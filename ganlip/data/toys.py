@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from ganlip.data.memory import InMemory
+from ganlip.data.in_memory import InMemory
 from ganlip.data.registry import register_data
 
 # Points drawn once per run (seeded); at batch 256 that is ~400 batches before a point repeats.

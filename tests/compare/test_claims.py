@@ -62,5 +62,5 @@ def test_the_semantic_metric_judges_where_it_was_measured():
     assert (
         verdict.verdict == "confirmed" and "FD (fashion-cnn) 5 first reached at step 20 (sn) and 30" in verdict.evidence
     )
-    assert strategy_rows(runs, quality)[0].figures["precision"].mean == 0.5
+    assert strategy_rows(runs, quality)[0].spreads["precision"].mean == 0.5
     assert label("fd/inception") == "FID"

@@ -3,7 +3,7 @@ import torch
 from PIL import Image
 
 from ganlip.data.files import ImageFiles
-from ganlip.data.memory import InMemory
+from ganlip.data.in_memory import InMemory
 from ganlip.data.stream import BatchStream
 from ganlip.errors import GanlipError
 

@@ -32,7 +32,7 @@ def _accuracy(name: str, images: torch.Tensor, labels: torch.Tensor) -> float:
 
 def test_digits_network_on_its_held_out_split():
     """The same seeded 80/20 split as scripts/train_feature_nets.py: the 360 digits it never saw."""
-    from ganlip.data.memory import uint8_images
+    from ganlip.data.in_memory import uint8_images
     from scripts.train_feature_nets import RECIPES, digits_data
 
     _, _, test_u8, test_labels, digest = digits_data(RECIPES["digits-cnn"].seed)
@@ -46,7 +46,7 @@ def test_digits_network_on_its_held_out_split():
     reason="Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); CI requires it",
 )
 def test_fashion_network_on_part_of_the_test_split():
-    from ganlip.data.memory import uint8_images
+    from ganlip.data.in_memory import uint8_images
 
     test_u8, labels = fashion_mnist_labelled(DEBIAN_FASHION_MNIST, "test")
     images = uint8_images(test_u8[:2000], 32).batch(torch.arange(2000))
