@@ -28,7 +28,8 @@ from ganlip.config import Config
 from ganlip.constraints import available
 from ganlip.data.in_memory import InMemory
 from ganlip.models import activations, family
-from ganlip.train import Run, build_run, critic_step, generator_step, resolve
+from ganlip.setup import Run, build_run, resolve
+from ganlip.train import critic_step, generator_step
 
 REFERENCES = {
     "torch-sn": "torch.nn.utils.parametrizations.spectral_norm on the same critic",

@@ -20,7 +20,7 @@ OPTIMIZERS = ("adam", "rmsprop")
 @dataclass
 class Config:
     """Everything a run needs. `None` means "the default of the data, model or strategy", filled in by
-    `ganlip.train.resolve` and written out resolved to the run's `config.yaml`."""
+    `ganlip.setup.resolve` and written out resolved to the run's `config.yaml`."""
 
     # data
     data: str = "digits"

@@ -5,7 +5,7 @@ import pytest
 from ganlip import config as config_module
 from ganlip.config import Config
 from ganlip.errors import GanlipError
-from ganlip.train import resolve
+from ganlip.setup import resolve
 
 CONFIGS = sorted((Path(__file__).parent.parent / "configs").glob("*.yaml"))
 

@@ -12,7 +12,8 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from ganlip.checkpoint import load_checkpoint
-from ganlip.train import build_run, critic_step, generator_step, resolve, train
+from ganlip.setup import build_run, resolve
+from ganlip.train import critic_step, generator_step, train
 from tests.conftest import tiny_config
 
 STEPS = 4

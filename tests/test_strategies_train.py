@@ -5,7 +5,8 @@ import torch
 
 from ganlip.constraints import available, build
 from ganlip.errors import GanlipError
-from ganlip.train import build_run, critic_step, generator_step, resolve
+from ganlip.setup import build_run, resolve
+from ganlip.train import critic_step, generator_step
 from tests.conftest import tiny_config
 
 SINGLE = [name for name in available() if name != "none"]

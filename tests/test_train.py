@@ -8,7 +8,8 @@ from ganlip.config import Config
 from ganlip.constraints.base import with_recipe_params
 from ganlip.data import data_spec
 from ganlip.errors import GanlipError
-from ganlip.train import build_run, make_run_directory, resolve, save_state, train
+from ganlip.setup import build_run, resolve
+from ganlip.train import make_run_directory, save_state, train
 from tests.conftest import tiny_config
 
 CORE = ["clip", "gp", "lp", "sn", "fn"]

@@ -27,7 +27,7 @@ from ganlip.compare.suite import Part, PlannedRun
 from ganlip.compare.surface import critic_field
 from ganlip.config import path_safe
 from ganlip.data import data_spec
-from ganlip.train import resolve
+from ganlip.setup import resolve
 
 FIGURES = "figures"
 

@@ -8,7 +8,8 @@ from ganlip import config as config_module
 from ganlip.checkpoint import load_checkpoint
 from ganlip.compare.suite import PlannedRun
 from ganlip.errors import GanlipError, Interrupted
-from ganlip.train import RESUMABLE_CHANGES, resolved_constraint, train
+from ganlip.setup import RESUMABLE_CHANGES, resolved_constraint
+from ganlip.train import train
 
 # Keys that may differ between a planned run and the one found on disk (the rest must match).
 SETTLED_KEYS = {"out", *RESUMABLE_CHANGES}

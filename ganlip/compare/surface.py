@@ -13,7 +13,7 @@ from ganlip import config as config_module
 from ganlip.checkpoint import load_checkpoint
 from ganlip.gradients import input_gradients
 from ganlip.metrics.spectra import evaluation
-from ganlip.train import build_run
+from ganlip.setup import build_run
 
 
 @dataclass

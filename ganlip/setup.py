@@ -1,0 +1,258 @@
+"""Setup: a config resolved to the papers' defaults, and everything a run holds built from it in one go (models,
+strategy, optimizers, data stream, fixed noise, DDP and compile wrappers), fresh or from a checkpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from torch import Tensor, nn
+from torch.nn.parallel import DistributedDataParallel as DDP
+from torch.utils.data import Dataset
+
+from ganlip import config as config_module
+from ganlip import distributed
+from ganlip.checkpoint import checkpoint_in, load_checkpoint
+from ganlip.config import Config, path_safe
+from ganlip.constraints import Constraint, OptimizerRecipe, build
+from ganlip.constraints.base import with_recipe_params
+from ganlip.data import BatchStream, data_spec, load_data
+from ganlip.data.files import ImageFiles
+from ganlip.data.stream import fixed_subset
+from ganlip.devices import select_device
+from ganlip.ema import EMA
+from ganlip.errors import GanlipError
+from ganlip.evaluate import Reference
+from ganlip.losses import WassersteinLoss, build_loss
+from ganlip.models import build_model, family, sizes_from
+
+# Used when no strategy names a recipe (e.g. only penalties without one): WGAN-GP's Adam.
+DEFAULT_RECIPE = OptimizerRecipe("adam", 1e-4, (0.0, 0.9))
+# How many generated points a 2-D scatter shows (image grids show `n_samples`).
+SCATTER_POINTS = 1024
+# Config keys a resumed run may change; the rest must match the checkpoint.
+RESUMABLE_CHANGES = (
+    "steps",
+    "device",
+    "num_workers",
+    "log_every",
+    "sample_every",
+    "checkpoint_every",
+    "keep_checkpoints",
+    "measure_every",
+    "score_every",
+    "quiet",
+)
+
+
+def resolve(config: Config) -> Config:
+    """Fill every `None` of `config` with the default of its data, architecture or strategy (the papers')."""
+    spec = data_spec(config.data)
+    arch = config.arch or spec.arch
+    sizes = {**family(arch).sizes, **(spec.sizes if arch == spec.arch else {})}
+    constraint = resolved_constraint(config)
+    recipe = build(constraint).recipe_for(spec.kind) or DEFAULT_RECIPE
+    resolved = config.replace(
+        constraint=constraint,
+        arch=arch,
+        resolution=(config.resolution or spec.resolution) if spec.kind == "images" else None,
+        latent_dim=config.latent_dim or sizes.get("latent_dim"),
+        width=config.width or sizes.get("width"),
+        optimizer=config.optimizer or recipe.name,
+        lr=config.lr or recipe.lr,
+        betas=config.betas or list(recipe.betas),
+        decay_steps=config.decay_steps or config.steps,
+        out=config.out or str(Path("runs") / f"{config.data}-{path_safe(config.constraint)}"),
+    )
+    build_loss(resolved.loss)
+    return resolved
+
+
+def resolved_constraint(config: Config) -> str:
+    """The config's strategy spec with the parameters its recipe for these data sets (gp's toy weight)."""
+    return with_recipe_params(config.constraint, data_spec(config.data).kind)
+
+
+def make_optimizer(config: Config, parameters) -> torch.optim.Optimizer:
+    if config.optimizer == "rmsprop":
+        return torch.optim.RMSprop(parameters, lr=config.lr)
+    return torch.optim.Adam(parameters, lr=config.lr, betas=tuple(config.betas))
+
+
+@dataclass
+class Run:
+    """Everything a training loop holds, built from a resolved Config."""
+
+    config: Config
+    run_dir: Path
+    device: torch.device
+    data_shape: tuple[int, ...]
+    generator: nn.Module
+    critic: nn.Module
+    constraint: Constraint
+    loss: WassersteinLoss
+    optimizer_g: torch.optim.Optimizer
+    optimizer_d: torch.optim.Optimizer
+    stream: BatchStream
+    fixed_noise: Tensor  # the sample grids' latents
+    reference: Tensor  # fixed real samples for measurements (and under 2-D scatters)
+    measure_noise: Tensor  # fixed latents for measurements
+    critic_parameters: list[nn.Parameter] = field(default_factory=list)  # those the critic optimizer updates
+    critic_train: nn.Module | None = None  # what the critic step calls: the critic, or its DDP/compiled wrapper
+    generator_train: nn.Module | None = None
+    schedulers: list[torch.optim.lr_scheduler.LRScheduler] = field(default_factory=list)
+    ema: EMA | None = None
+    feature_model: nn.Module | None = None  # the feature network scores are computed in
+    features: str | None = None  # its name
+    score_reference: Reference | None = None  # the data's features
+    step: int = 0
+    window: list[dict[str, Tensor]] = field(default_factory=list)
+
+    @property
+    def sampler(self) -> nn.Module:
+        """The generator that samples, metrics and export use: the moving average when there is one."""
+        return self.ema.model if self.ema is not None else self.generator
+
+    def state(self) -> dict:
+        cuda = torch.cuda.get_rng_state_all() if self.device.type == "cuda" else []
+        return {
+            "config": self.config.to_dict(),
+            "data_shape": list(self.data_shape),
+            "generator": self.generator.state_dict(),
+            "generator_ema": self.ema.model.state_dict() if self.ema is not None else None,
+            "critic": self.critic.state_dict(),
+            "optimizer_g": self.optimizer_g.state_dict(),
+            "optimizer_d": self.optimizer_d.state_dict(),
+            "schedulers": [scheduler.state_dict() for scheduler in self.schedulers],
+            "data_position": self.stream.position,
+            "rng": {"torch": torch.get_rng_state(), "cuda": cuda},
+        }
+
+
+def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None = None) -> Run:
+    """Everything from a resolved config; `dataset` replaces the configured data (benchmarks, tests)."""
+    device = distributed.start(config.device) or select_device(config.device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = config.cudnn_benchmark
+    torch.manual_seed(config.seed)
+    if dataset is None:
+        dataset = load_data(
+            config.data, config.data_root, config.resolution, config.split, config.download, config.seed
+        )
+    if config.skip_bad_images and isinstance(dataset, ImageFiles):
+        dataset = dataset.readable()
+    if config.cache_images and isinstance(dataset, ImageFiles):
+        dataset = dataset.decoded(Path(config.data_root) / ".ganlip_cache")
+    data_shape = tuple(dataset[0].shape)
+    generator, critic = build_model(config.arch, data_shape, **sizes_from(config.to_dict()))
+    constraint = build(config.constraint)
+    if constraint.batch_coupled and distributed.world()[1] > 1:
+        raise GanlipError(
+            f"'{config.constraint}' penalizes a whole batch at once, and each of the {distributed.world()[1]} "
+            f"processes holds only its share; train it in one process (without torchrun)."
+        )
+    critic = constraint.attach(critic)
+    generator, critic = generator.to(device), critic.to(device)
+    if config.channels_last and len(data_shape) == 3:
+        generator, critic = (m.to(memory_format=torch.channels_last) for m in (generator, critic))
+    optimizer_g = make_optimizer(config, generator.parameters())
+    optimizer_d = make_optimizer(config, critic.parameters())
+    schedulers = []
+    if config.lr_decay == "linear":  # to zero at decay_steps (WGAN-GP's `max(0, 1 - iteration / ITERS)`)
+        decay = lambda step: max(0.0, 1.0 - step / config.decay_steps)  # noqa: E731
+        schedulers = [torch.optim.lr_scheduler.LambdaLR(o, decay) for o in (optimizer_g, optimizer_d)]
+    ema = EMA(generator, config.ema_decay, config.ema_start) if config.ema_decay > 0 else None
+    step, position = 0, 0
+    if saved is not None:
+        try:
+            generator.load_state_dict(saved["generator"])
+            critic.load_state_dict(saved["critic"])
+            if ema is not None:
+                ema.model.load_state_dict(saved["generator_ema"])
+        except RuntimeError as error:
+            raise GanlipError(
+                f"the checkpoint does not fit the configured model ({str(error).splitlines()[0]}); "
+                f"resume with the run's own config.yaml."
+            ) from None
+        optimizer_g.load_state_dict(saved["optimizer_g"])
+        optimizer_d.load_state_dict(saved["optimizer_d"])
+        for scheduler, state in zip(schedulers, saved["schedulers"], strict=True):
+            scheduler.load_state_dict(state)
+        step, position = saved["step"], saved["data_position"]
+        torch.set_rng_state(saved["rng"]["torch"])
+        if device.type == "cuda" and len(saved["rng"]["cuda"]) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(saved["rng"]["cuda"])
+    points = len(data_shape) == 1
+    noise = torch.randn(
+        SCATTER_POINTS if points else config.n_samples,
+        generator.latent_dim,
+        generator=torch.Generator().manual_seed(config.seed),
+    )
+    reference = fixed_subset(dataset, config.measure_samples, config.seed)
+    measure_noise = torch.randn(
+        len(reference), generator.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1)
+    )
+    return wrap_for_training(
+        Run(
+            config=config,
+            run_dir=Path(config.out),
+            device=device,
+            data_shape=data_shape,
+            generator=generator,
+            critic=critic,
+            constraint=constraint,
+            loss=build_loss(config.loss),
+            optimizer_g=optimizer_g,
+            optimizer_d=optimizer_d,
+            stream=BatchStream(dataset, config.batch_size, config.seed, device, position, config.num_workers),
+            fixed_noise=noise.to(device),
+            reference=reference.to(device),
+            measure_noise=measure_noise.to(device),
+            schedulers=schedulers,
+            ema=ema,
+            step=step,
+        )
+    )
+
+
+def wrap_for_training(run: Run) -> Run:
+    """DDP across processes (batch norm synchronized on GPUs), then torch.compile where it can trace."""
+    critic, generator = run.critic, run.generator
+    if distributed.world()[1] > 1:
+        ids = [run.device.index] if run.device.type == "cuda" else None
+        if run.device.type == "cuda":
+            generator = nn.SyncBatchNorm.convert_sync_batchnorm(generator)
+        critic, generator = DDP(critic, device_ids=ids), DDP(generator, device_ids=ids)
+    if run.config.compile:
+        generator = torch.compile(generator)
+        if not run.constraint.double_backward:  # compiled graphs cannot be differentiated twice
+            critic = torch.compile(critic)
+    run.critic_train, run.generator_train = critic, generator
+    run.critic_parameters = [p for p in run.critic.parameters() if p.requires_grad]
+    return run
+
+
+def prepare(
+    config: Config, resume: str | Path | None = None, changes: dict | None = None
+) -> tuple[Config, dict | None]:
+    """The resolved config of a new run, or of a resumed one with its checkpoint."""
+    if resume is None:
+        config = resolve(config)
+        run_dir = Path(config.out)
+        if (run_dir / "checkpoints" / "last.pt").exists():
+            raise GanlipError(
+                f"{run_dir} already holds a run; continue it with --resume {run_dir} or choose another --out."
+            )
+        return config, None
+    run_dir = Path(resume)
+    state = load_checkpoint(checkpoint_in(run_dir))
+    changes = changes or {}
+    refused = sorted(set(changes) - set(RESUMABLE_CHANGES))
+    if refused:
+        raise GanlipError(
+            f"cannot change {', '.join(refused)} when resuming; a resumed run may only change "
+            f"{', '.join(RESUMABLE_CHANGES)}."
+        )
+    saved = config_module.from_dict(state["config"])
+    return saved.replace(**changes, out=str(run_dir)), state
