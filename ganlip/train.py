@@ -108,12 +108,16 @@ def summarize(window: list[dict[str, Tensor]]) -> dict[str, float]:
 def check_finite(run: Run, values: dict[str, float]) -> None:
     for key, value in values.items():
         if not math.isfinite(value):
-            last = run.run_dir / "checkpoints" / "last.pt"
-            kept = f"the last good checkpoint {last} is kept" if last.exists() else "no checkpoint was written"
-            raise GanlipError(
-                f"training diverged at step {run.step}: {key} is {value}; {kept}. Lower the learning "
-                f"rate or use a stronger constraint, then resume or restart."
-            )
+            raise diverged(run, f"{key} is {value}")
+
+
+def diverged(run: Run, what: str) -> GanlipError:
+    last = run.run_dir / "checkpoints" / "last.pt"
+    kept = f"the last good checkpoint {last} is kept" if last.exists() else "no checkpoint was written"
+    return GanlipError(
+        f"training diverged at step {run.step}: {what}; {kept}. Lower the learning rate or use a stronger "
+        f"constraint, then resume or restart."
+    )
 
 
 def save_picture(run: Run, logger: Logger) -> None:
@@ -181,7 +185,7 @@ def save_state(run: Run) -> Path:
     """Save the run's state, unless a weight has become NaN or infinite (the last good checkpoint stays)."""
     for name, module in (("generator", run.generator), ("critic", run.critic)):
         if not all(torch.isfinite(p).all() for p in module.parameters()):
-            check_finite(run, {f"a weight of the {name}": float("nan")})
+            raise diverged(run, f"a weight of the {name} is not finite")
     return save_checkpoint(run.state(), run.run_dir / "checkpoints", run.step, run.config.keep_checkpoints)
 
 

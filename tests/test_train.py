@@ -169,7 +169,7 @@ def test_a_non_finite_weight_is_never_checkpointed(tmp_path):
     with torch.no_grad():
         next(run.critic.parameters())[0] = float("nan")
     run.step = 2
-    with pytest.raises(GanlipError, match="at step 2: a weight of the critic is nan; the last good checkpoint"):
+    with pytest.raises(GanlipError, match="at step 2: a weight of the critic is not finite; the last good checkpoint"):
         save_state(run)
     kept = load_checkpoint(run.run_dir)
     assert kept["step"] == 1 and not (run.run_dir / "checkpoints" / "step_000002.pt").exists()
