@@ -29,6 +29,19 @@ def at_least_float32(tensor: Tensor) -> Tensor:
     return tensor.to(torch.promote_types(tensor.dtype, torch.float32))
 
 
+# Where a penalty on the critic's gradient is evaluated (a strategy's `at` parameter).
+PENALTY_POINTS = ("interp", "real", "fake", "both")
+
+
+def penalty_points(at: str, real: Tensor, fake: Tensor) -> Tensor:
+    """The points `at` names: real/fake interpolates, the real or the fake batch, or both batches."""
+    if at == "interp":
+        return interpolate(real, fake)
+    if at == "both":
+        return torch.cat([real, fake])
+    return real if at == "real" else fake
+
+
 def interpolate(real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:
     """`eps * real + (1 - eps) * fake` with one `eps ~ U[0, 1]` per sample (WGAN-GP, Gulrajani et al. 2017)."""
     shape = (global_size(real.shape[0]),) + (1,) * (real.dim() - 1)

@@ -203,15 +203,8 @@ def with_recipe_params(spec: str, data_kind: str) -> str:
 
 
 def _split_spec(text: str) -> list[str]:
-    """Split at each `+` that starts a strategy name; a `+` inside a value (`gp:at=real+fake`) stays."""
-    pieces: list[str] = []
-    for piece in text.split("+"):
-        starts_strategy = piece.partition(":")[0].strip() in _REGISTRY.names() or ":" in piece
-        if pieces and not starts_strategy and "=" in pieces[-1]:
-            pieces[-1] += "+" + piece
-        else:
-            pieces.append(piece)
-    return pieces
+    """The strategies a spec joins with `+` (no parameter value contains one)."""
+    return text.split("+")
 
 
 def _build_one(text: str) -> Constraint:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import torch
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require
-from ganlip.gradients import input_gradient_norms, interpolate
-
-WHERE = ("interp", "real", "fake", "real+fake")
+from ganlip.gradients import PENALTY_POINTS, input_gradient_norms, penalty_points
 
 
 @register("gp")
@@ -22,7 +19,7 @@ class GradientPenalty(Constraint):
     is the R1 penalty (Mescheder et al. 2018) with `weight = gamma / 2`. The gradient is taken with
     `create_graph=True`, so the penalty costs a double backward.
 
-    Parameters: `weight` (10), `target` (1), `at` (interp | real | fake | real+fake). Touches no layer.
+    Parameters: `weight` (10), `target` (1), `at` (interp | real | fake | both). Touches no layer.
     Recipes, from WGAN-GP's code (github.com/igul222/improved_wgan_training at fa66c57): on images,
     `gan_cifar.py` (the DCGAN critic): weight 10 (line 28), Adam 1e-4 betas (0.5, 0.9) (lines 137-138),
     5 critic steps, batch 64; its ResNet (`gan_cifar_resnet.py`: Adam 2e-4 betas (0, 0.9), linear decay) is
@@ -45,14 +42,11 @@ class GradientPenalty(Constraint):
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"{self.name}: weight must be 0 or more, got {self.weight}; WGAN-GP uses 10.")
         require(self.target >= 0, f"{self.name}: target must be 0 or more, got {self.target}.")
-        require(self.at in WHERE, f"{self.name}: at must be one of {', '.join(WHERE)}, got '{self.at}'.")
+        valid = ", ".join(PENALTY_POINTS)
+        require(self.at in PENALTY_POINTS, f"{self.name}: at must be one of {valid}, got '{self.at}'.")
 
     def points(self, real: Tensor, fake: Tensor) -> Tensor:
-        if self.at == "interp":
-            return interpolate(real, fake)
-        if self.at == "real+fake":
-            return torch.cat([real, fake])
-        return real if self.at == "real" else fake
+        return penalty_points(self.at, real, fake)
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         norms = input_gradient_norms(critic, self.points(real, fake), create_graph=True)

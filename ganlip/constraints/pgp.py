@@ -8,8 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, require
-from ganlip.constraints.gp import WHERE, GradientPenalty
-from ganlip.gradients import per_sample_parameter_gradients
+from ganlip.gradients import PENALTY_POINTS, penalty_points, per_sample_parameter_gradients
 
 
 @register("pgp")
@@ -20,7 +19,7 @@ class ParameterGradientPenalty(Constraint):
     docs/strategies.md), so it acts as a gradient penalty without differentiating through the input.
 
     Parameters: `weight` (0.01, no paper default: a starting point to tune), `at` (interp | real | fake |
-    real+fake), `per_sample` (true: the mean of per-sample squared norms, which the inequality bounds; false:
+    both), `per_sample` (true: the mean of per-sample squared norms, which the inequality bounds; false:
     `‖∇_θ E_x D(x)‖²`, the gradient of the batch mean, cheaper but smaller wherever samples' gradients cancel).
     Touches no layer.
     """
@@ -34,14 +33,14 @@ class ParameterGradientPenalty(Constraint):
 
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"pgp: weight must be 0 or more, got {self.weight}.")
-        require(self.at in WHERE, f"pgp: at must be one of {', '.join(WHERE)}, got '{self.at}'.")
+        require(self.at in PENALTY_POINTS, f"pgp: at must be one of {', '.join(PENALTY_POINTS)}, got '{self.at}'.")
 
     @property
     def batch_coupled(self) -> bool:  # type: ignore[override]
         return not self.per_sample  # a mean of per-sample terms splits across processes; a batch mean's square not
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
-        x = GradientPenalty(at=self.at).points(real, fake)
+        x = penalty_points(self.at, real, fake)
         if self.per_sample:
             gradients = per_sample_parameter_gradients(critic, x)
             return self.weight * sum((g.square().flatten(1).sum(1) for g in gradients), x.new_zeros(len(x))).mean()

@@ -19,6 +19,13 @@ def test_spec_parameters_are_parsed_to_their_types():
     assert build("clip:c=0.05").c == 0.05
 
 
+def test_plus_only_joins_strategies():
+    assert [str(part) for part in build("gp:at=both,weight=1+sn").parts] == [
+        "gp:weight=1.0,target=1.0,at=both",
+        "sn:n_iter=1,eps=1e-12,mode=matrix",
+    ]
+
+
 def test_plus_joined_spec_composes_in_order():
     constraint = build("sn+gp:weight=5")
     assert isinstance(constraint, Composite)
@@ -56,7 +63,8 @@ def test_composite_runs_every_hook():
         ("snn", ["unknown constraint 'snn'", "Did you mean 'sn'", "clip, fclip, fn"]),
         ("sn+fn", ["both normalize"]),
         ("gp+gp", ["named twice"]),
-        ("gp:at=middle", ["at must be one of interp"]),
+        ("gp:at=middle", ["at must be one of interp, real, fake, both"]),
+        ("gp:at=real+fake", ["unknown constraint 'fake'"]),  # `+` only joins strategies: the points are `both`
         ("sn:mode=exact", ["mode must be matrix or operator"]),
         ("sn:n_iter=0", ["n_iter must be at least 1"]),
         ("clip:c=-1", ["c must be positive"]),

@@ -60,12 +60,12 @@ def test_r1_is_gp_at_real_with_target_zero():
     assert torch.allclose(build("gp:at=real,target=0,weight=5").penalty(critic, real, fake), expected)
 
 
-@pytest.mark.parametrize(("at", "count"), [("real", 16), ("fake", 16), ("real+fake", 32)])
+@pytest.mark.parametrize(("at", "count"), [("real", 16), ("fake", 16), ("both", 32)])
 def test_points_chosen_by_at(at, count):
     real, fake = torch.zeros(16, 2), torch.ones(16, 2)
     points = build(f"gp:at={at}").points(real, fake)
     assert len(points) == count
-    assert points.sum().item() == {"real": 0, "fake": 32, "real+fake": 32}[at]
+    assert points.sum().item() == {"real": 0, "fake": 32, "both": 32}[at]
 
 
 def test_target_moves_the_closed_form():
