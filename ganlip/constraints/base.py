@@ -131,9 +131,11 @@ class Composite(Constraint):
 
 
 def register(name: str):
-    """Class decorator: make a strategy available under `name` (its CLI spelling)."""
+    """Class decorator: make a strategy a dataclass (its annotated fields are its parameters, with defaults)
+    and available under `name` (its CLI spelling). The one decorator a strategy needs."""
 
     def decorate(cls: type[Constraint]) -> type[Constraint]:
+        cls = dataclasses.dataclass(cls)
         cls.name = name
         return _REGISTRY.add(name, cls)
 

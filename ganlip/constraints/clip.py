@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 
@@ -11,7 +9,6 @@ from ganlip.constraints.base import Constraint, OptimizerRecipe, register, requi
 
 
 @register("clip")
-@dataclass
 class WeightClipping(Constraint):
     """After every critic optimizer step, clamp every critic parameter to `[-c, c]` (WGAN Algorithm 1).
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 from torch.nn.utils import parametrize
@@ -19,7 +17,6 @@ def raw_weight(layer: nn.Module) -> torch.Tensor:
 
 
 @register("fclip")
-@dataclass
 class FrobeniusClipping(Constraint):
     """After each critic step, `W ← W * min(1, c / ‖W‖_F)` for every Linear and Conv weight: layers whose
     Frobenius norm exceeds `c` are scaled back onto the ball, the rest are left alone (docs/strategies.md).

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, reparametrize, require
@@ -23,7 +21,6 @@ class FrobeniusNormalization(nn.Module):
 
 
 @register("fn")
-@dataclass
 class FrobeniusNorm(Constraint):
     """Use `c * W / ‖W‖_F` in every critic layer. The effective weight has Frobenius norm `c`, hence spectral
     norm at most `c`; it over-constrains (a smaller Wasserstein estimate than `sn`).

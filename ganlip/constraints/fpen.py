@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, require, weighted_layers
 
 
 @register("fpen")
-@dataclass
 class FrobeniusPenalty(Constraint):
     """`weight * sum_l max(‖W_l‖_F - c, 0)²` over the critic's Linear and Conv weights (docs/strategies.md).
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from torch import Tensor, nn
@@ -12,7 +11,6 @@ from ganlip.gradients import PENALTY_POINTS, input_gradient_norms, penalty_point
 
 
 @register("gp")
-@dataclass
 class GradientPenalty(Constraint):
     """`weight * E[(‖∇D(x)‖ - target)²]` at points `x` chosen by `at`; by default real/fake interpolates
     `x = eps * real + (1 - eps) * fake`, `eps ~ U[0, 1]` per sample (WGAN-GP eq. 3). `gp:at=real,target=0`

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, require, weighted_layers
 
 
 @register("l2")
-@dataclass
 class L2Penalty(Constraint):
     """`weight * sum_l ‖W_l‖_F²` over the critic's Linear and Conv weights. Since `‖W‖_2 <= ‖W‖_F`, it pushes
     the Lipschitz bound down, loosely; unlike `weissi`, it changes under a rescaling that leaves D unchanged.

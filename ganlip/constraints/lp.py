@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ganlip.constraints.base import register
 from ganlip.constraints.gp import GradientPenalty
 
 
 @register("lp")
-@dataclass
 class OneSidedGradientPenalty(GradientPenalty):
     """`weight * E[max(‖∇D(x)‖ - target, 0)²]`: only slopes above the target are penalized, which matches the
     constraint `Lip(D) <= 1` rather than `= 1`.

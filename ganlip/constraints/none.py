@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ganlip.constraints.base import Constraint, OptimizerRecipe, register
 
 
 @register("none")
-@dataclass
 class NoConstraint(Constraint):
     """An unconstrained critic (its value is not a Wasserstein estimate). Adam 1e-4, betas (0, 0.9)."""
 

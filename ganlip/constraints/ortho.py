@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import torch
@@ -12,7 +11,6 @@ from ganlip.constraints.base import Constraint, register, require, weight_matrix
 
 
 @register("ortho")
-@dataclass
 class OrthogonalRegularization(Constraint):
     """`weight * sum_l ‖WᵀW - I‖_F²` with `W` the layer's weight as `in x out`, one column per output unit: it
     pushes the units' weight vectors to be orthonormal (docs/strategies.md). Zero on orthonormal columns.

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ganlip.constraints.base import register
 from ganlip.constraints.ortho import OrthogonalRegularization
 
 
 @register("ortho-offdiag")
-@dataclass
 class OffDiagonalOrthogonalRegularization(OrthogonalRegularization):
     """`weight * sum_l ‖(WᵀW) ⊙ (1 - I)‖_F²` (BigGAN eq. 3): the units' weight vectors are pushed to be
     orthogonal while their lengths stay free. Zero on orthogonal columns.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import Tensor, nn
 
@@ -12,7 +10,6 @@ from ganlip.gradients import PENALTY_POINTS, penalty_points, per_sample_paramete
 
 
 @register("pgp")
-@dataclass
 class ParameterGradientPenalty(Constraint):
     """`weight * E_x ‖∇_θ D(x)‖²`, the gradient with respect to the critic's parameters (not its input), at the
     points `at` names (as for `gp`). For ReLU MLPs it bounds each sample's input-gradient norm (the inequality in

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -88,7 +86,6 @@ class ConvOperatorNormalization(nn.Module):
 
 
 @register("sn")
-@dataclass
 class SpectralNorm(Constraint):
     """Use `W / σ(W)` in every critic layer (SNGAN eq. 8). `mode=matrix` (SNGAN's): σ of the weight reshaped to
     `(out, in * kernel)`, which for a convolution is not its norm as an operator (a 4x4 stride-2 conv so

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -14,7 +12,6 @@ from ganlip.layers import WARMUP_ITERATIONS, power_iteration
 
 
 @register("snreg")
-@dataclass
 class SpectralNormRegularization(Constraint):
     """`weight / 2 * sum_l σ(W_l)²` added to the critic loss, in place of an L2 penalty (Yoshida & Miyato
     2017, eq. 4). σ by power iteration with persistent `u`, `v` kept as buffers of each layer (so they are

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import torch
 import torch.nn.functional as F
@@ -22,7 +22,6 @@ def sign_agreement(outputs: Tensor, gamma: float) -> Tensor:
 
 
 @register("som")
-@dataclass
 class SelfOrthogonality(Constraint):
     """`sum_l lambda1 (sum_{i≠j} Theta_ij)² + lambda2 sum_{i≠j} Theta_ij²` with `Theta` from each layer's
     outputs on the current real and fake batch (`sign_agreement`), collected by forward hooks during one extra

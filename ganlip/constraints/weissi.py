@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, require, weighted_layers
 
 
 @register("weissi")
-@dataclass
 class WeightScaleShiftInvariant(Constraint):
     """`lambda1 * sum_l log ‖W_l‖ + lambda2 * sum_l ‖W_l / ‖W_l‖‖_1` (norms of the flattened weights). Rescaling
     layers by `gamma_l > 0` with `prod gamma_l = 1` (biases by the running product) leaves a ReLU network's

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, reparametrize, require
@@ -24,7 +22,6 @@ class WeightStandardization(nn.Module):
 
 
 @register("ws")
-@dataclass
 class WeightStandardize(Constraint):
     """Standardize every output filter of each Linear and Conv weight to mean 0 and standard deviation 1 before
     use. It smooths the loss landscape rather than bounding Lip(D); compose it with a normalization
