@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 
 from ganlip.data import load_data
@@ -28,7 +29,8 @@ def test_checkerboard_occupies_alternate_cells():
     assert torch.all(cells % 2 == 0)
 
 
-def test_toys_are_seeded_in_memory_sets():
-    a, b = load_data("swissroll", seed=3), load_data("swissroll", seed=3)
-    assert torch.equal(a.tensor, b.tensor) and a.tensor.shape[1] == 2
-    assert not torch.equal(a.tensor, load_data("swissroll", seed=4).tensor)
+@pytest.mark.parametrize("name", ["8gaussians", "25gaussians", "swissroll", "checkerboard"])
+def test_toys_are_seeded_in_memory_sets(name):
+    a, b = load_data(name, seed=3), load_data(name, seed=3)
+    assert torch.equal(a.tensor, b.tensor) and a.tensor.shape[1] == 2 and torch.isfinite(a.tensor).all()
+    assert not torch.equal(a.tensor, load_data(name, seed=4).tensor)
