@@ -18,12 +18,13 @@ from ganlip.data.files import IMAGE_SUFFIXES, ImageFiles
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
 from ganlip.export import generator_from_checkpoint, load_generator
+from ganlip.layers import evaluation
 from ganlip.metrics.features import build_features, feature_net
 from ganlip.metrics.fid import batched_features, cache_directory, load_statistics, save_statistics, statistics
 from ganlip.metrics.frechet import frechet_distance
 from ganlip.metrics.kid import kernel_distance
 from ganlip.metrics.prdc import precision_recall_density_coverage
-from ganlip.metrics.spectra import evaluation, gradient_norm_maxima, lipschitz_upper_bound, spectra
+from ganlip.metrics.spectra import gradient_norm_maxima, lipschitz_upper_bound, spectra
 from ganlip.metrics.swd import sliced_wasserstein
 from ganlip.metrics.w1 import exact_w1
 

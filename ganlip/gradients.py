@@ -7,7 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.distributed import global_size, share
-from ganlip.layers import parametrizations_uncached
+from ganlip.layers import evaluation, parametrizations_uncached
 
 
 def input_gradients(critic: nn.Module, x: Tensor, create_graph: bool = False) -> Tensor:
@@ -62,13 +62,8 @@ def per_sample_parameter_gradients(critic: nn.Module, x: Tensor) -> list[Tensor]
     def score(params: dict[str, Tensor], sample: Tensor) -> Tensor:
         return torch.func.functional_call(module, (params, buffers), (sample.unsqueeze(0),)).sum()
 
-    was_training = module.training
-    module.eval()
-    try:
-        with parametrizations_uncached(), torch.enable_grad():
-            gradients = torch.func.vmap(torch.func.grad(score), in_dims=(None, 0))(parameters, x)
-    finally:
-        module.train(was_training)
+    with evaluation(module), parametrizations_uncached(), torch.enable_grad():
+        gradients = torch.func.vmap(torch.func.grad(score), in_dims=(None, 0))(parameters, x)
     return list(gradients.values())
 
 

@@ -50,3 +50,18 @@ def parametrizations_uncached() -> Iterator[None]:
         yield
     finally:
         parametrize._cache_enabled = enabled
+
+
+class evaluation:
+    """Eval mode for the duration (reading a parametrized weight in training mode would advance spectral
+    normalization's power iteration), restoring the previous mode after."""
+
+    def __init__(self, module: nn.Module):
+        self.module = module
+
+    def __enter__(self) -> None:
+        self.was_training = self.module.training
+        self.module.eval()
+
+    def __exit__(self, *_) -> None:
+        self.module.train(self.was_training)

@@ -19,9 +19,9 @@ from ganlip.errors import GanlipError, Interrupted
 from ganlip.evaluate import data_reference, generator_scores, measurements
 from ganlip.gradients import input_gradient_norms, interpolate
 from ganlip.interrupts import StopRequests
+from ganlip.layers import evaluation
 from ganlip.log import Logger
 from ganlip.metrics.features import build_features, choose_features
-from ganlip.metrics.spectra import evaluation
 from ganlip.setup import Run, build_run, prepare
 from ganlip.visuals import save_samples
 

@@ -12,7 +12,7 @@ from torch import Tensor
 from ganlip import config as config_module
 from ganlip.checkpoint import load_checkpoint
 from ganlip.gradients import input_gradients
-from ganlip.metrics.spectra import evaluation
+from ganlip.layers import evaluation
 from ganlip.setup import build_run
 
 

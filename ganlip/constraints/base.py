@@ -244,6 +244,10 @@ def require(condition: bool, message: str) -> None:
         raise GanlipError(message)
 
 
+def require_one_of(strategy: str, key: str, value: str, valid: tuple[str, ...]) -> None:
+    require(value in valid, f"{strategy}: {key} must be one of {', '.join(valid)}, got '{value}'.")
+
+
 def weighted_layers(module: nn.Module) -> Iterator[tuple[str, nn.Module]]:
     """The named layers whose `.weight` strategies constrain."""
     for name, layer in module.named_modules():

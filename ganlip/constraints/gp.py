@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require
+from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require, require_one_of
 from ganlip.gradients import PENALTY_POINTS, input_gradient_norms, penalty_points
 
 
@@ -40,8 +40,7 @@ class GradientPenalty(Constraint):
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"{self.name}: weight must be 0 or more, got {self.weight}; WGAN-GP uses 10.")
         require(self.target >= 0, f"{self.name}: target must be 0 or more, got {self.target}.")
-        valid = ", ".join(PENALTY_POINTS)
-        require(self.at in PENALTY_POINTS, f"{self.name}: at must be one of {valid}, got '{self.at}'.")
+        require_one_of(self.name, "at", self.at, PENALTY_POINTS)
 
     def points(self, real: Tensor, fake: Tensor) -> Tensor:
         return penalty_points(self.at, real, fake)

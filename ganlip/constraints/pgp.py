@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require
+from ganlip.constraints.base import Constraint, register, require, require_one_of
 from ganlip.gradients import PENALTY_POINTS, penalty_points, per_sample_parameter_gradients
 
 
@@ -30,7 +30,7 @@ class ParameterGradientPenalty(Constraint):
 
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"pgp: weight must be 0 or more, got {self.weight}.")
-        require(self.at in PENALTY_POINTS, f"pgp: at must be one of {', '.join(PENALTY_POINTS)}, got '{self.at}'.")
+        require_one_of("pgp", "at", self.at, PENALTY_POINTS)
 
     @property
     def batch_coupled(self) -> bool:  # type: ignore[override]

@@ -9,7 +9,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.gradients import input_gradient_norms, interpolate
-from ganlip.layers import received_weight, weight_chain
+from ganlip.layers import evaluation, received_weight, weight_chain
 from ganlip.operators import conv, conv_arguments, power_step
 
 LAYERS = (nn.Linear, nn.Conv2d)
@@ -93,21 +93,6 @@ def conv_operator_norm(layer: nn.Conv2d, input_shape: tuple[int, ...], n_iter: i
             break
         x = power_step(x, weight, arguments)
     return sigma
-
-
-class evaluation:
-    """Eval mode for the duration (reading a parametrized weight in training mode would advance spectral
-    normalization's power iteration), restoring the previous mode after."""
-
-    def __init__(self, module: nn.Module):
-        self.module = module
-
-    def __enter__(self) -> None:
-        self.was_training = self.module.training
-        self.module.eval()
-
-    def __exit__(self, *_) -> None:
-        self.module.train(self.was_training)
 
 
 def _layers(critic: nn.Module):

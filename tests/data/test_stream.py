@@ -1,11 +1,11 @@
 import pytest
 import torch
-from PIL import Image
 
 from ganlip.data.files import ImageFiles
 from ganlip.data.in_memory import InMemory
 from ganlip.data.stream import BatchStream
 from ganlip.errors import GanlipError
+from tests.metrics.conftest import image_folder
 
 
 def test_each_epoch_visits_every_sample_once():
@@ -30,12 +30,8 @@ def test_batch_larger_than_the_data_is_refused():
         BatchStream(InMemory(torch.randn(10, 2)), 64, seed=0, device=torch.device("cpu"))
 
 
-def image_files(tmp_path, n: int = 12) -> ImageFiles:
-    paths = []
-    for i in range(n):
-        paths.append(tmp_path / f"{i:02d}.png")
-        Image.new("RGB", (8, 8), (20 * i, 0, 0)).save(paths[-1])
-    return ImageFiles(paths, resolution=8)
+def image_files(tmp_path) -> ImageFiles:
+    return ImageFiles(sorted(image_folder(tmp_path / "images", 0).glob("*.png")), resolution=8)
 
 
 @pytest.mark.parametrize("num_workers", [0, 2])
