@@ -127,7 +127,7 @@ def export(source: str, out: str, formats: tuple[str, ...]) -> None:
 @click.option("--out", default="samples.png", show_default=True, type=click.Path(dir_okay=False))
 @click.option("--seed", default=0, show_default=True)
 def sample(generator: str, n: int, out: str, seed: int) -> None:
-    """Draw a grid of samples from an exported generator."""
+    """Draw a grid of samples from an exported generator (or a run directory or checkpoint)."""
     from ganlip.sampling import sample_grid
 
     if n <= 0:
@@ -218,8 +218,9 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
 def score(first, second, metrics, features, data, n, inception_weights, batch_size, resolution, device) -> None:
     """Scores of SECOND against FIRST (the real set): each an image folder, .npz statistics, or a generator
     (exported file or run directory)."""
-    from ganlip.evaluate import score_between, trained_on
+    from ganlip.evaluate import score_between
     from ganlip.metrics.features import choose_features
+    from ganlip.trained import trained_on
 
     chosen = choose_features(features, data or trained_on(first, second) or "", inception_weights)
     if chosen is None:

@@ -17,7 +17,6 @@ from ganlip.data import load_data
 from ganlip.data.files import IMAGE_SUFFIXES, ImageFiles
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
-from ganlip.export import generator_from_checkpoint, load_generator
 from ganlip.layers import evaluation
 from ganlip.metrics.features import build_features, feature_net
 from ganlip.metrics.fid import batched_features, cache_directory, load_statistics, save_statistics, statistics
@@ -27,6 +26,7 @@ from ganlip.metrics.prdc import precision_recall_density_coverage
 from ganlip.metrics.spectra import gradient_norm_maxima, lipschitz_upper_bound, spectra
 from ganlip.metrics.swd import sliced_wasserstein
 from ganlip.metrics.w1 import exact_w1
+from ganlip.trained import restore
 
 # The reference set of a data set's FID statistics: all of it, up to this many images.
 FID_REFERENCE_IMAGES = 50_000
@@ -133,10 +133,8 @@ def source_reference(
         raise GanlipError(f"{path} does not exist; pass an image folder, run directory, .safetensors or .npz.")
     if path.suffix == ".npz":
         return Reference.load(path)
-    if path.suffix == ".safetensors":
-        generator = load_generator(path, device)
-    elif (path / "checkpoints").is_dir():
-        generator = generator_from_checkpoint(path)[0].to(device)
+    if path.suffix == ".safetensors" or (path / "checkpoints").is_dir():
+        generator = restore(path, device).generator
     elif path.is_dir():
         images = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
         if len(images) < MIN_SAMPLES:
@@ -155,20 +153,6 @@ def source_reference(
         if next(generator_batches(generator, 1, 1, device)).dim() != 4:
             raise GanlipError(f"{path} generates points, not images; scores compare images.")
         return Reference.of(batched_features(model(), generator_batches(generator, n, batch_size, device), device))
-
-
-def trained_on(*sources: str | Path) -> str | None:
-    """The data set the first run directory or exported generator among `sources` was trained on."""
-    import json
-
-    import yaml
-
-    for source in map(Path, sources):
-        if (source / "config.yaml").is_file():
-            return (yaml.safe_load((source / "config.yaml").read_text()) or {}).get("data")
-        if source.suffix == ".safetensors" and source.with_suffix(".json").is_file():
-            return json.loads(source.with_suffix(".json").read_text()).get("config", {}).get("data")
-    return None
 
 
 def image_size(image: Path) -> int:

@@ -6,36 +6,30 @@ from pathlib import Path
 
 import torch
 
-from ganlip.checkpoint import load_checkpoint
-from ganlip.constraints import build
 from ganlip.data import load_data
 from ganlip.data.stream import fixed_subset
 from ganlip.errors import GanlipError
 from ganlip.metrics.spectra import LayerSpectrum, gradient_norm_maxima, lipschitz_upper_bound, spectra
-from ganlip.models import build_model, sizes_from
+from ganlip.trained import restore
 
 
 def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum], dict[str, float], str]:
     """Spectra of the checkpointed critic, the largest input-gradient norms on `n` real (when the data can be
     loaded), fake and interpolated samples, and a note on what was measured."""
-    checkpoint = load_checkpoint(Path(source))
-    config = checkpoint["config"]
-    data_shape = tuple(checkpoint["data_shape"])
-    generator, critic = build_model(config["arch"], data_shape, **sizes_from(config))
-    critic = build(config["constraint"]).attach(critic)
-    generator.load_state_dict(checkpoint.get("generator_ema") or checkpoint["generator"])
-    critic.load_state_dict(checkpoint["critic"])
-    generator.eval()
+    restored = restore(source)
+    config, generator, critic = restored.config, restored.generator, restored.critic
+    if critic is None:
+        raise GanlipError(f"{source} is an exported generator and holds no critic; inspect its run directory.")
     with torch.no_grad():
         fake = generator(torch.randn(n, generator.latent_dim, generator=torch.Generator().manual_seed(0)))
-    note = f"step {checkpoint['step']}, constraint {config['constraint']}"
+    note = f"step {restored.step}, constraint {config.constraint}"
     try:
-        dataset = load_data(config["data"], config["data_root"], config["resolution"], config["split"])
-        real = fixed_subset(dataset, n, config["seed"])
+        dataset = load_data(config.data, config.data_root, config.resolution, config.split)
+        real = fixed_subset(dataset, n, config.seed)
     except GanlipError:
         real = fake[torch.randperm(n, generator=torch.Generator().manual_seed(1))]
         note += "; data not found, so 'real' holds generated samples"
-    return spectra(critic, data_shape), gradient_norm_maxima(critic, real, fake), note
+    return spectra(critic, restored.data_shape), gradient_norm_maxima(critic, real, fake), note
 
 
 def format_report(records: list[LayerSpectrum], maxima: dict[str, float], note: str) -> str:

@@ -1,4 +1,4 @@
-"""Draw samples from an exported generator."""
+"""Draw samples from a trained generator."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from ganlip.export import load_generator
+from ganlip.trained import load_generator
 from ganlip.visuals import save_samples
 
 

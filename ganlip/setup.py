@@ -189,10 +189,7 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
         generator.latent_dim,
         generator=torch.Generator().manual_seed(config.seed),
     )
-    reference = fixed_subset(dataset, config.measure_samples, config.seed)
-    measure_noise = torch.randn(
-        len(reference), generator.latent_dim, generator=torch.Generator().manual_seed(config.seed + 1)
-    )
+    reference, measure_noise = measurement_set(config, dataset, generator.latent_dim)
     return wrap_for_training(
         Run(
             config=config,
@@ -214,6 +211,13 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
             step=step,
         )
     )
+
+
+def measurement_set(config: Config, dataset: Dataset, latent_dim: int) -> tuple[Tensor, Tensor]:
+    """The fixed real samples and latents a run is measured on (and the training loop's 2-D scatters show)."""
+    reference = fixed_subset(dataset, config.measure_samples, config.seed)
+    noise = torch.randn(len(reference), latent_dim, generator=torch.Generator().manual_seed(config.seed + 1))
+    return reference, noise
 
 
 def wrap_for_training(run: Run) -> Run:

@@ -124,16 +124,6 @@ def test_zoo_trains_with_the_paper_recipe_pieces(tmp_path, arch, loss):
     assert all(torch.isfinite(torch.tensor(line["loss/critic"])) for line in lines)
 
 
-def test_export_takes_the_moving_average(tmp_path):
-    from ganlip.export import generator_from_checkpoint
-
-    run_dir = train(tiny_config(tmp_path, ema_decay=0.9, steps=2), quiet=True)
-    generator, meta = generator_from_checkpoint(run_dir)
-    checkpoint = load_checkpoint(run_dir)
-    assert meta["ema"] is True
-    assert all(torch.equal(v, checkpoint["generator_ema"][k]) for k, v in generator.state_dict().items())
-
-
 def test_only_the_newest_step_checkpoints_are_kept(tmp_path):
     run_dir = train(tiny_config(tmp_path, "8gaussians", steps=6, checkpoint_every=1, keep_checkpoints=2), quiet=True)
     names = sorted(p.name for p in (run_dir / "checkpoints").iterdir())

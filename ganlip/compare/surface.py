@@ -9,11 +9,10 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from ganlip import config as config_module
-from ganlip.checkpoint import load_checkpoint
+from ganlip.data import load_data
 from ganlip.gradients import input_gradients
-from ganlip.layers import evaluation
-from ganlip.setup import build_run
+from ganlip.setup import measurement_set
+from ganlip.trained import restore
 
 
 @dataclass
@@ -28,18 +27,18 @@ class CriticField:
 
 def critic_field(run_dir: Path, n: int = 64, margin: float = 0.5) -> CriticField:
     """The field of the run's last checkpoint on an `n`×`n` grid that covers data and samples."""
-    state = load_checkpoint(run_dir)
-    config = config_module.from_dict(state["config"]).replace(device="cpu", num_workers=0)
-    run = build_run(config, state)
-    with evaluation(run.critic), evaluation(run.sampler), torch.no_grad():
-        fake = run.sampler(run.measure_noise).float()
-    real = run.reference.float()
+    restored = restore(run_dir)
+    config, critic = restored.config, restored.critic
+    dataset = load_data(config.data, config.data_root, config.resolution, config.split, config.download, config.seed)
+    real, noise = measurement_set(config, dataset, restored.generator.latent_dim)
+    with torch.no_grad():
+        fake = restored.generator(noise).float()
+    real = real.float()
     points = torch.cat([real, fake])
     low, high = points.min(0).values - margin, points.max(0).values + margin
     x, y = torch.meshgrid(torch.linspace(low[0], high[0], n), torch.linspace(low[1], high[1], n), indexing="xy")
     grid = torch.stack([x.flatten(), y.flatten()], dim=1)
-    with evaluation(run.critic):
-        gradient = input_gradients(run.critic, grid)
-        with torch.no_grad():
-            value = run.critic(grid)
+    gradient = input_gradients(critic, grid)
+    with torch.no_grad():
+        value = critic(grid)
     return CriticField(x, y, value.reshape(n, n), gradient.reshape(n, n, 2), real, fake)
