@@ -23,8 +23,9 @@ from ganlip.data.stream import fixed_subset
 from ganlip.devices import select_device
 from ganlip.ema import EMA
 from ganlip.errors import GanlipError
-from ganlip.evaluate import Reference
+from ganlip.evaluate import Reference, data_reference
 from ganlip.losses import WassersteinLoss, build_loss
+from ganlip.metrics.features import build_features, choose_features
 from ganlip.models import build_model, family, sizes_from
 
 # Used when no strategy names a recipe (e.g. only penalties without one): WGAN-GP's Adam.
@@ -81,6 +82,15 @@ def make_optimizer(config: Config, parameters) -> torch.optim.Optimizer:
 
 
 @dataclass
+class Scoring:
+    """The feature network scores are computed in, its name, and the data's features in it."""
+
+    model: nn.Module
+    features: str
+    reference: Reference
+
+
+@dataclass
 class Run:
     """Everything a training loop holds, built from a resolved Config."""
 
@@ -103,9 +113,8 @@ class Run:
     generator_train: nn.Module | None = None
     schedulers: list[torch.optim.lr_scheduler.LRScheduler] = field(default_factory=list)
     ema: EMA | None = None
-    feature_model: nn.Module | None = None  # the feature network scores are computed in
-    features: str | None = None  # its name
-    score_reference: Reference | None = None  # the data's features
+    scoring: Scoring | None = None  # what FID and the other scores need; None when they are off
+    notes: list[str] = field(default_factory=list)  # what the loop tells the user as it starts
     step: int = 0
     window: list[dict[str, Tensor]] = field(default_factory=list)
 
@@ -190,6 +199,8 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
         generator=torch.Generator().manual_seed(config.seed),
     )
     reference, measure_noise = measurement_set(config, dataset, generator.latent_dim)
+    with torch.random.fork_rng(devices=[]):  # building the feature network must not move the training's stream
+        scoring, note = prepare_scores(config, data_shape, device) if config.score_every else (None, None)
     return wrap_for_training(
         Run(
             config=config,
@@ -208,9 +219,33 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
             measure_noise=measure_noise.to(device),
             schedulers=schedulers,
             ema=ema,
+            scoring=scoring,
+            notes=[note] if note else [],
             step=step,
         )
     )
+
+
+def prepare_scores(config: Config, data_shape: tuple[int, ...], device: torch.device) -> tuple[Scoring | None, str]:
+    """The feature network and the data's reference features (on the main process only), and a note saying
+    what will be scored; without a feature network, scores are off and training goes on with SWD and W1."""
+    if not distributed.is_main():
+        return None, ""
+    if len(data_shape) == 1:
+        return None, "Scores are off for this run: they measure images, and these data are 2-D points."
+    try:
+        features = choose_features(config.features, config.data, config.inception_weights)
+        if features is None:
+            return None, (
+                f"Scores are off for this run: no Inception weights here and no shipped feature network for "
+                f"'{config.data}'; quality is judged by SWD and W1."
+            )
+        model = build_features(features, config.inception_weights, config.fid_dims).to(device)
+    except GanlipError as error:
+        return None, f"Scores are off for this run: {error}"
+    reference = data_reference(model, features, config.data, config.data_root, config.split, config.resolution, device)
+    note = f"Scores ({', '.join(config.score_metrics)}) on {features} features every {config.score_every} steps."
+    return Scoring(model, features, reference), note
 
 
 def measurement_set(config: Config, dataset: Dataset, latent_dim: int) -> tuple[Tensor, Tensor]:

@@ -16,12 +16,11 @@ from ganlip import distributed, peak_memory
 from ganlip.checkpoint import save_checkpoint
 from ganlip.config import Config
 from ganlip.errors import GanlipError, Interrupted
-from ganlip.evaluate import data_reference, generator_scores, measurements
+from ganlip.evaluate import generator_scores, measurements
 from ganlip.gradients import input_gradient_norms, interpolate
 from ganlip.interrupts import StopRequests
 from ganlip.layers import evaluation
 from ganlip.log import Logger
-from ganlip.metrics.features import build_features, choose_features
 from ganlip.setup import Run, build_run, prepare
 from ganlip.visuals import save_samples
 
@@ -127,33 +126,6 @@ def save_picture(run: Run, logger: Logger) -> None:
     logger.picture("samples", save_samples(samples, path, run.reference, f"step {run.step}"), run.step)
 
 
-def prepare_scores(run: Run, logger: Logger) -> None:
-    """Load the feature network and the data's reference features; without one, train on with SWD and W1."""
-    config = run.config
-    if len(run.data_shape) == 1:
-        logger.message("Scores are off for this run: they measure images, and these data are 2-D points.")
-        return
-    try:
-        features = choose_features(config.features, config.data, config.inception_weights)
-        if features is None:
-            logger.message(
-                f"Scores are off for this run: no Inception weights here and no shipped feature network for "
-                f"'{config.data}'; quality is judged by SWD and W1."
-            )
-            return
-        model = build_features(features, config.inception_weights, config.fid_dims).to(run.device)
-    except GanlipError as error:
-        logger.message(f"Scores are off for this run: {error}")
-        return
-    logger.message(
-        f"Scores ({', '.join(config.score_metrics)}) on {features} features every {config.score_every} steps."
-    )
-    run.feature_model, run.features = model, features
-    run.score_reference = data_reference(
-        model, features, config.data, config.data_root, config.split, config.resolution, run.device
-    )
-
-
 def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
     """Averages since the last line, gradient statistics, and on their schedules measurements and FID."""
     config, final = run.config, run.step == run.config.steps
@@ -166,12 +138,12 @@ def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
         peak_memory.reset_peak(run.device)
     if run.step % config.measure_every == 0 or final:
         values |= measurements(run.critic, run.sampler, run.reference, run.measure_noise, config.seed)
-    if run.feature_model is not None and (run.step % config.score_every == 0 or final):
+    if run.scoring is not None and (run.step % config.score_every == 0 or final):
         values |= generator_scores(
-            run.feature_model,
-            run.features,
+            run.scoring.model,
+            run.scoring.features,
             run.sampler,
-            run.score_reference,
+            run.scoring.reference,
             config.score_samples,
             250,
             run.device,
@@ -219,8 +191,8 @@ def _train(run: Run, quiet: bool) -> Path:
         return run.run_dir
     logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet, enabled=main)
     peak_memory.reset_peak(run.device)
-    if config.score_every and main:
-        prepare_scores(run, logger)
+    for note in run.notes:
+        logger.message(note)
     started, path, stopping = time.perf_counter(), None, False
     with StopRequests() as stop:
         try:
