@@ -1,4 +1,6 @@
-"""Layer maths that strategies and measurements share, below both: what a parametrization in a chain receives."""
+"""Layer maths below strategies and measurements, which both import it: which layers carry the weights a
+strategy constrains, a weight as a matrix, power iteration on matrices and on convolutions as operators, and
+what a parametrization in a chain receives."""
 
 from __future__ import annotations
 
@@ -9,6 +11,23 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
+
+# The layers whose weights strategies constrain and measurements report: every affine map of a critic.
+CONV_LAYERS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
+WEIGHTED_LAYERS = (nn.Linear, *CONV_LAYERS)
+
+
+def weighted_layers(module: nn.Module) -> Iterator[tuple[str, nn.Module]]:
+    """The named layers of `module` whose `.weight` strategies constrain."""
+    for name, layer in module.named_modules():
+        if isinstance(layer, WEIGHTED_LAYERS):
+            yield name, layer
+
+
+def weight_matrix(weight: Tensor) -> Tensor:
+    """A layer weight as the matrix `(out, in * kernel)` whose norms the strategies control."""
+    return weight.flatten(1) if weight.dim() > 1 else weight.unsqueeze(0)
+
 
 # Power iterations run when a strategy first meets a weight, so that its first step starts from a converged `u`.
 WARMUP_ITERATIONS = 15
@@ -21,6 +40,55 @@ def power_iteration(matrix: Tensor, u: Tensor, v: Tensor, n_iter: int, eps: floa
     for _ in range(n_iter):
         v.copy_(F.normalize(matrix.t() @ u, dim=0, eps=eps))
         u.copy_(F.normalize(matrix @ v, dim=0, eps=eps))
+
+
+def conv_arguments(layer: nn.Conv2d) -> dict:
+    return dict(stride=layer.stride, padding=layer.padding, dilation=layer.dilation, groups=layer.groups)
+
+
+# By the weight's number of dimensions: a convolution of 1, 2 or 3 spatial dimensions and its transpose.
+_CONVOLUTIONS = {
+    3: (F.conv1d, F.conv_transpose1d),
+    4: (F.conv2d, F.conv_transpose2d),
+    5: (F.conv3d, F.conv_transpose3d),
+}
+
+
+def conv(x: Tensor, weight: Tensor, arguments: dict) -> Tensor:
+    """The convolution without bias: the linear part of the layer."""
+    return _CONVOLUTIONS[weight.dim()][0](x, weight, None, **arguments)
+
+
+def conv_adjoint(y: Tensor, weight: Tensor, arguments: dict, input_size: tuple[int, ...]) -> Tensor:
+    """The adjoint (transpose) of `conv` for inputs of spatial size `input_size`: the transposed convolution
+    with the output padding that restores that size when the stride dropped rows or columns."""
+    output_padding = [
+        size - ((out - 1) * s - 2 * p + d * (k - 1) + 1)
+        for size, out, s, p, d, k in zip(
+            input_size,
+            y.shape[2:],
+            arguments["stride"],
+            arguments["padding"],
+            arguments["dilation"],
+            weight.shape[2:],
+            strict=True,
+        )
+    ]
+    return _CONVOLUTIONS[weight.dim()][1](y, weight, None, output_padding=output_padding, **arguments)
+
+
+def power_step(x: Tensor, weight: Tensor, arguments: dict) -> Tensor:
+    """`AᵀA x / ‖AᵀA x‖` for the convolution `A`: one step of power iteration towards its top singular vector."""
+    y = conv_adjoint(conv(x, weight, arguments), weight, arguments, x.shape[2:])
+    return y / y.norm().clamp_min(1e-12)
+
+
+class SpectralParametrization(nn.Module):
+    """A weight parametrization that divides by a power-iteration estimate of a spectral norm, held in its
+    buffers; `sigma(weight)` gives that estimate for the weight it receives (measurements report it)."""
+
+    def sigma(self, weight: Tensor) -> Tensor:
+        raise NotImplementedError
 
 
 @torch.no_grad()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -12,12 +12,10 @@ from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
 from ganlip.errors import GanlipError
+from ganlip.layers import weighted_layers
 from ganlip.registry import Registry
 
 _REGISTRY: Registry[type[Constraint]] = Registry("constraint")
-
-# The layers whose weights a strategy constrains: every affine map of the critic.
-WEIGHTED_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 
 
 @dataclass(frozen=True)
@@ -248,13 +246,6 @@ def require_one_of(strategy: str, key: str, value: str, valid: tuple[str, ...]) 
     require(value in valid, f"{strategy}: {key} must be one of {', '.join(valid)}, got '{value}'.")
 
 
-def weighted_layers(module: nn.Module) -> Iterator[tuple[str, nn.Module]]:
-    """The named layers whose `.weight` strategies constrain."""
-    for name, layer in module.named_modules():
-        if isinstance(layer, WEIGHTED_LAYERS):
-            yield name, layer
-
-
 def reparametrize(critic: nn.Module, make: Callable[[nn.Module], nn.Module | None]) -> nn.Module:
     """Register `make(layer)` as the weight parametrization of every weighted layer (None leaves the layer be),
     so that `layer.weight` is the effective weight and the raw one is `parametrizations.weight.original`."""
@@ -263,8 +254,3 @@ def reparametrize(critic: nn.Module, make: Callable[[nn.Module], nn.Module | Non
         if parametrization is not None:
             parametrize.register_parametrization(layer, "weight", parametrization)
     return critic
-
-
-def weight_matrix(weight: Tensor) -> Tensor:
-    """A layer weight as the matrix `(out, in * kernel)` whose norms the strategies control."""
-    return weight.flatten(1) if weight.dim() > 1 else weight.unsqueeze(0)

@@ -6,7 +6,8 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from ganlip.constraints.base import Constraint, register, require, weighted_layers
+from ganlip.constraints.base import Constraint, register, require
+from ganlip.layers import weighted_layers
 
 
 def raw_weight(layer: nn.Module) -> torch.Tensor:

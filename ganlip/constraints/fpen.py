@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require, weighted_layers
+from ganlip.constraints.base import Constraint, register, require
+from ganlip.layers import weighted_layers
 
 
 @register("fpen")

@@ -7,7 +7,8 @@ from typing import ClassVar
 import torch
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require, weight_matrix, weighted_layers
+from ganlip.constraints.base import Constraint, register, require
+from ganlip.layers import weight_matrix, weighted_layers
 
 
 @register("ortho")

@@ -6,14 +6,23 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, OptimizerRecipe, register, reparametrize, require, weight_matrix
-from ganlip.layers import WARMUP_ITERATIONS, power_iteration, received_weight
-from ganlip.operators import conv, conv_arguments, power_step
+from ganlip.constraints.base import Constraint, OptimizerRecipe, register, reparametrize, require
+from ganlip.layers import (
+    CONV_LAYERS,
+    WARMUP_ITERATIONS,
+    SpectralParametrization,
+    conv,
+    conv_arguments,
+    power_iteration,
+    power_step,
+    received_weight,
+    weight_matrix,
+)
 
 MODES = ("matrix", "operator")
 
 
-class SpectralNormalization(nn.Module):
+class SpectralNormalization(SpectralParametrization):
     """A parametrization: `W ↦ W / σ(W)`, `σ` estimated by power iteration on the matrix `(out, in * kernel)`
     with a persistent `u` (SNGAN Algorithm 1). Gradients flow through `σ`. `u` and `v` advance `n_iter` steps
     each time the weight is computed in training mode; the trainer computes it once per critic step."""
@@ -41,19 +50,19 @@ class SpectralNormalization(nn.Module):
             return weight / self.sigma(weight)
 
 
-class ConvOperatorNormalization(nn.Module):
-    """A parametrization for a Conv2d: `W ↦ W / ‖conv_W‖`, the norm of the convolution as a linear map on the
-    layer's input shape, by power iteration with `conv2d` / `conv_transpose2d` and a persistent input-shaped
+class ConvOperatorNormalization(SpectralParametrization):
+    """A parametrization for a convolution: `W ↦ W / ‖conv_W‖`, its norm as a linear map on the layer's input
+    shape, by power iteration with the convolution and its transpose and a persistent input-shaped
     `u`. The shape is learnt from the layer's first call (a forward pre-hook), so `u` starts empty."""
 
-    def __init__(self, layer: nn.Conv2d, n_iter: int = 1, eps: float = 1e-12):
+    def __init__(self, layer: nn.Module, n_iter: int = 1, eps: float = 1e-12):
         super().__init__()
         self.n_iter = n_iter
         self.eps = eps
         self.arguments = conv_arguments(layer)
         self.register_buffer("u", torch.empty(0, device=layer.weight.device, dtype=layer.weight.dtype))
 
-    def watch(self, layer: nn.Conv2d, inputs: tuple[Tensor, ...]) -> None:
+    def watch(self, layer: nn.Module, inputs: tuple[Tensor, ...]) -> None:
         """Forward pre-hook: (re)start `u` when the layer sees a new input shape."""
         shape = (1, *inputs[0].shape[1:])
         if tuple(self.u.shape) != shape:
@@ -117,7 +126,7 @@ class SpectralNorm(Constraint):
         return reparametrize(critic, self.normalization)
 
     def normalization(self, layer: nn.Module) -> nn.Module:
-        if self.mode == "operator" and isinstance(layer, nn.Conv2d):
+        if self.mode == "operator" and isinstance(layer, CONV_LAYERS):
             normalization = ConvOperatorNormalization(layer, self.n_iter, self.eps)
             layer.register_forward_pre_hook(normalization.watch)  # learns the input shape at the first call
             return normalization

@@ -6,9 +6,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require, weight_matrix, weighted_layers
+from ganlip.constraints.base import Constraint, register, require
 from ganlip.gradients import at_least_float32
-from ganlip.layers import WARMUP_ITERATIONS, power_iteration
+from ganlip.layers import WARMUP_ITERATIONS, power_iteration, weight_matrix, weighted_layers
 
 
 @register("snreg")

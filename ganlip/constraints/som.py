@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require, weighted_layers
+from ganlip.constraints.base import Constraint, register, require
+from ganlip.layers import weighted_layers
 
 
 def sign_agreement(outputs: Tensor, gamma: float) -> Tensor:

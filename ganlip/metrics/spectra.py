@@ -9,10 +9,17 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.gradients import input_gradient_norms, interpolate
-from ganlip.layers import evaluation, received_weight, weight_chain
-from ganlip.operators import conv, conv_arguments, power_step
-
-LAYERS = (nn.Linear, nn.Conv2d)
+from ganlip.layers import (
+    CONV_LAYERS,
+    SpectralParametrization,
+    conv,
+    conv_arguments,
+    evaluation,
+    power_step,
+    received_weight,
+    weight_chain,
+    weighted_layers,
+)
 
 
 @dataclass
@@ -36,14 +43,15 @@ class LayerSpectrum:
 
 @torch.no_grad()
 def spectra(critic: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100) -> list[LayerSpectrum]:
-    """One record per Linear/Conv2d layer of `critic` for inputs of shape `input_shape` (no batch dimension)."""
+    """One record per weighted layer (linear or convolution) of `critic` for inputs of shape `input_shape` (no
+    batch dimension)."""
     parameter = next(critic.parameters())
     with evaluation(critic):
         shapes = _input_shapes(critic, torch.zeros(1, *input_shape, device=parameter.device, dtype=parameter.dtype))
         records = []
-        for name, layer in _layers(critic):
+        for name, layer in weighted_layers(critic):
             weight = layer.weight.detach()
-            if isinstance(layer, nn.Conv2d):
+            if isinstance(layer, CONV_LAYERS):
                 operator = conv_operator_norm(layer, shapes[name], n_iter)
                 kind = "conv"
             else:
@@ -73,9 +81,9 @@ def gradient_norm_maxima(critic: nn.Module, real: Tensor, fake: Tensor, seed: in
     return maxima
 
 
-def conv_operator_norm(layer: nn.Conv2d, input_shape: tuple[int, ...], n_iter: int = 100, tol: float = 1e-6) -> float:
+def conv_operator_norm(layer: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100, tol: float = 1e-6) -> float:
     """Largest singular value of the convolution (zero padding, no bias) as a linear map on `input_shape`
-    `(C, H, W)`: power iteration on `conv_transpose2d(conv2d(x))`, stopped when σ changes by less than `tol`."""
+    `(C, *spatial)`: power iteration on `convᵀ(conv(x))`, stopped when σ changes by less than `tol`."""
     weight = layer.weight.detach()
     arguments = conv_arguments(layer)
     x = torch.randn(
@@ -95,17 +103,13 @@ def conv_operator_norm(layer: nn.Conv2d, input_shape: tuple[int, ...], n_iter: i
     return sigma
 
 
-def _layers(critic: nn.Module):
-    return [(name, layer) for name, layer in critic.named_modules() if isinstance(layer, LAYERS)]
-
-
 def _matrix_norm(weight: Tensor) -> float:
     return torch.linalg.matrix_norm(weight.detach().flatten(1).double(), ord=2).item()
 
 
 def _power_estimate(layer: nn.Module) -> float | None:
     for module in weight_chain(layer):
-        if hasattr(module, "sigma"):  # spectral normalization's parametrization, of the weight it receives
+        if isinstance(module, SpectralParametrization):  # of the weight it receives (under ws+sn, standardized)
             return module.sigma(received_weight(layer, module)).item()
     return None
 
@@ -119,7 +123,7 @@ def _input_shapes(critic: nn.Module, example: Tensor) -> dict[str, tuple[int, ..
 
         return record
 
-    hooks = [layer.register_forward_hook(recorder(name)) for name, layer in _layers(critic)]
+    hooks = [layer.register_forward_hook(recorder(name)) for name, layer in weighted_layers(critic)]
     try:
         critic(example)
     finally:

@@ -106,6 +106,17 @@ def test_operator_mode_makes_each_convolution_one_lipschitz():
     assert conv_operator_norm(matrix_mode[2], (8, 4, 4), n_iter=3000) > 1.05  # the matrix σ under-counts a conv
 
 
+def test_operator_mode_normalizes_one_dimensional_convolutions_too():
+    from ganlip.metrics.spectra import conv_operator_norm
+
+    critic = build("sn:mode=operator").attach(nn.Sequential(nn.Conv1d(2, 4, 4, stride=2, padding=1)))
+    for _ in range(200):
+        with parametrize.cached():
+            critic(torch.randn(2, 2, 16))
+    critic.eval()
+    assert abs(conv_operator_norm(critic[0], (2, 16), n_iter=3000, tol=1e-10) - 1) < 1e-3
+
+
 def test_operator_mode_resumes_from_a_state_dict():
     critic = conv_critic()
     build("sn:mode=operator").attach(critic)

@@ -9,18 +9,21 @@ from ganlip.metrics.spectra import conv_operator_norm, gradient_norm_maxima, lip
 from tests.conftest import conv_critic
 
 
-def dense_operator(layer: nn.Conv2d, input_shape) -> torch.Tensor:
+def dense_operator(layer: nn.Module, input_shape) -> torch.Tensor:
     """The convolution (no bias) as a dense matrix: its action on every basis vector of the input."""
     n = torch.Size(input_shape).numel()
     basis = torch.eye(n, dtype=torch.float64).reshape(n, *input_shape)
     weight = layer.weight.detach().double()
-    columns = F.conv2d(basis, weight, None, layer.stride, layer.padding, layer.dilation, layer.groups)
+    convolution = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[len(input_shape) - 1]
+    columns = convolution(basis, weight, None, layer.stride, layer.padding, layer.dilation, layer.groups)
     return columns.reshape(n, -1).T
 
 
 @pytest.mark.parametrize(
     ("arguments", "shape"),
     [
+        (dict(in_channels=2, out_channels=3, kernel_size=3, padding=1), (2, 9)),
+        (dict(in_channels=2, out_channels=2, kernel_size=2, stride=2), (2, 3, 4, 3)),
         (dict(in_channels=2, out_channels=3, kernel_size=3, padding=1), (2, 5, 5)),
         (dict(in_channels=2, out_channels=4, kernel_size=4, stride=2, padding=1), (2, 6, 6)),
         (dict(in_channels=3, out_channels=2, kernel_size=3, stride=2), (3, 7, 7)),  # needs output_padding
@@ -28,7 +31,7 @@ def dense_operator(layer: nn.Conv2d, input_shape) -> torch.Tensor:
     ],
 )
 def test_conv_operator_norm_matches_the_dense_matrix(arguments, shape):
-    conv = nn.Conv2d(**arguments).double()
+    conv = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}[len(shape) - 1](**arguments).double()
     expected = torch.linalg.svdvals(dense_operator(conv, shape))[0].item()
     assert conv_operator_norm(conv, shape, n_iter=2000, tol=1e-12) == pytest.approx(expected, rel=1e-6)
 
