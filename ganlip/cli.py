@@ -2,11 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import click
 
+from ganlip.config import DEVICES
 from ganlip.errors import GanlipError, Interrupted
+
+DEVICE_HELP = f"Where to run: {', '.join(DEVICES)} or cuda:N."
+
+
+class Listed(click.Option):
+    """An option whose help ends with the names a registry holds, looked up only when help is shown (the
+    registries import torch, which `ganlip --help` need not wait for)."""
+
+    def __init__(self, *args, listing: Callable[[], Iterable[str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listing = listing
+
+    def get_help_record(self, ctx: click.Context):
+        text, self.help = self.help, f"{self.help} One of: {', '.join(self.listing())}."
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = text
+
+
+def data_sets() -> list[str]:
+    from ganlip.data import available_data
+
+    return available_data()
+
+
+def architectures() -> list[str]:
+    from ganlip.models import available_models
+
+    return available_models()
+
+
+def strategy_names() -> list[str]:
+    from ganlip.constraints import available
+
+    return available()
+
+
+def feature_networks() -> list[str]:
+    from ganlip.metrics.features import available_features
+
+    return [*available_features(), "auto"]
+
+
+def fid_blocks() -> list[str]:
+    from ganlip.metrics.fid import DIMS
+
+    return [str(d) for d in DIMS]
 
 
 class GanlipGroup(click.Group):
@@ -33,22 +83,24 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="YAML config (see configs/).")
-@click.option(
-    "--data",
-    help="Data set: digits (default), 8gaussians, 25gaussians, swissroll, checkerboard, "
-    "mnist, fashion-mnist, cifar10, celeba, folder.",
-)
+@click.option("--data", cls=Listed, listing=data_sets, help="Data set (default digits).")
 @click.option("--data-root", help="Where the data set lies (default ./data).")
 @click.option("--download", is_flag=True, default=None, help="Download the data set if it is missing (needs internet).")
-@click.option("--arch", help="Architecture: mlp (2-D data) or dcgan (images); default suits the data.")
-@click.option("--constraint", multiple=True, help="Strategy spec, e.g. sn, gp:weight=10, sn+gp; repeatable.")
+@click.option("--arch", cls=Listed, listing=architectures, help="Architecture (default: the data's; `ganlip models`).")
+@click.option(
+    "--constraint",
+    multiple=True,
+    cls=Listed,
+    listing=strategy_names,
+    help="Strategy spec, e.g. sn, gp:weight=10, sn+gp; repeatable (`ganlip strategies`).",
+)
 @click.option("--steps", type=int, help="Generator steps.")
 @click.option("--n-critic", type=int, help="Critic steps per generator step (default 5).")
 @click.option("--batch-size", type=int, help="Batch size (default 64).")
 @click.option("--lr", type=float, help="Learning rate of both networks (default: the strategy's paper).")
 @click.option("--out", help="Run directory (default runs/DATA-CONSTRAINT).")
 @click.option("--resume", "resume", type=click.Path(file_okay=False), help="Continue the run in this directory.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where to train (default auto).")
+@click.option("--device", help=f"{DEVICE_HELP} Default auto: a GPU when there is one.")
 @click.option("--seed", type=int, help="Random seed (default 0).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Set any config key; repeatable.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -148,6 +200,18 @@ def models() -> None:
 
 
 @cli.command()
+def datasets() -> None:
+    """List the data sets with their kind and the defaults a run takes from them."""
+    from ganlip.data import available_data, data_spec
+
+    click.echo(f"{'data':<14} {'kind':<7} {'px':>4}  {'arch':<6} sizes")
+    for name in available_data():
+        spec = data_spec(name)
+        sizes = ", ".join(f"{key}={value}" for key, value in spec.sizes.items()) or "-"
+        click.echo(f"{name:<14} {spec.kind:<7} {spec.resolution or '2-D':>4}  {spec.arch:<6} {sizes}")
+
+
+@cli.command()
 def strategies() -> None:
     """List the Lipschitz strategies with their parameters and costs."""
     from ganlip.constraints import describe
@@ -176,16 +240,18 @@ def inspect(source: str, n: int) -> None:
 @click.argument("first", type=click.Path())
 @click.argument("second", type=click.Path())
 @click.option("--n", default=10_000, show_default=True, help="Samples drawn from a generator.")
-@click.option("--dims", default=2048, show_default=True, type=click.Choice(["64", "192", "768", "2048"]))
+@click.option("--dims", type=int, cls=Listed, listing=fid_blocks, help="Inception block (default: its pool, 2048).")
 @click.option("--inception-weights", type=click.Path(dir_okay=False), help="pytorch-fid's FID Inception weights.")
 @click.option("--batch-size", default=50, show_default=True)
 @click.option("--resolution", type=int, help="Resize folder images to this size (default: the first image's).")
-@click.option("--device", default="auto", type=click.Choice(["auto", "cpu", "cuda"]))
+@click.option("--device", default="auto", show_default=True, help=DEVICE_HELP)
 def fid(first, second, n, dims, inception_weights, batch_size, resolution, device) -> None:
     """FID between two of: image folders, .npz statistics, generators (exported file or run directory)."""
     from ganlip.evaluate import fid_between
+    from ganlip.metrics.fid import DEFAULT_DIMS
 
-    click.echo(f"{fid_between(first, second, n, int(dims), inception_weights, batch_size, device, resolution):.4f}")
+    dims = dims or DEFAULT_DIMS
+    click.echo(f"{fid_between(first, second, n, dims, inception_weights, batch_size, device, resolution):.4f}")
 
 
 @cli.command()
@@ -202,8 +268,9 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
     "--features",
     default="auto",
     show_default=True,
-    help="Feature network: inception, fashion-cnn, digits-cnn, or auto (Inception when its weights are here, "
-    "else the network named after --data).",
+    cls=Listed,
+    listing=feature_networks,
+    help="Feature network; auto: Inception when its weights are here, else the network named after --data.",
 )
 @click.option(
     "--data",
@@ -214,7 +281,7 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
 @click.option("--inception-weights", type=click.Path(dir_okay=False), help="pytorch-fid's FID Inception weights.")
 @click.option("--batch-size", default=50, show_default=True)
 @click.option("--resolution", type=int, help="Resize folder images to this size (default: the first image's).")
-@click.option("--device", default="auto", type=click.Choice(["auto", "cpu", "cuda"]))
+@click.option("--device", default="auto", show_default=True, help=DEVICE_HELP)
 def score(first, second, metrics, features, data, n, inception_weights, batch_size, resolution, device) -> None:
     """Scores of SECOND against FIRST (the real set): each an image folder, .npz statistics, or a generator
     (exported file or run directory)."""
@@ -229,7 +296,17 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
             "or digits-cnn), say which data the images are (--data fashion-mnist), or add Inception's weights."
         )
     wanted = tuple(m.strip() for m in metrics.split(",") if m.strip())
-    values = score_between(first, second, wanted, chosen, n, 2048, inception_weights, batch_size, device, resolution)
+    values = score_between(
+        first,
+        second,
+        wanted,
+        chosen,
+        n,
+        weights=inception_weights,
+        batch_size=batch_size,
+        device=device,
+        resolution=resolution,
+    )
     for key, value in values.items():
         click.echo(f"{key:<24} {value:.6g}")
 
@@ -243,7 +320,10 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
     "CPU suite, 2-D toys and Fashion-MNIST 32 px).",
 )
 @click.option(
-    "--data", help="A one-part comparison on this data set, named after it (default: the file's or the suite's)."
+    "--data",
+    cls=Listed,
+    listing=data_sets,
+    help="A one-part comparison on this data set, named after it (default: the file's or the suite's).",
 )
 @click.option("--arch", help="Architecture of every run (default: the file's, else the data's).")
 @click.option("--batch-size", type=int, help="Batch size of every run.")
@@ -254,7 +334,7 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
 @click.option("--steps", type=int, help="Generator steps per run (default: the file's).")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Comparison directory.")
 @click.option("--data-root", help="Where the data sets lie (default ./data).")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where to train (default auto).")
+@click.option("--device", help=f"{DEVICE_HELP} Default auto: a GPU when there is one.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Set a config key of every run.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def compare(

@@ -33,6 +33,7 @@ class Config:
     latent_dim: int | None = None
     width: int | None = None
     critic_norm: str | None = None  # resnet: none | layer (WGAN-GP's 64-px critic used layer norm)
+    depth: int | None = None  # mlp: hidden layers of each network (gan_toy.py's 3)
     # Lipschitz strategy, a spec such as "sn" or "sn+gp:weight=10"
     constraint: str = "sn"
     # optimisation (WGAN: 5 critic steps per generator step); None takes the strategy's paper defaults
@@ -75,7 +76,7 @@ class Config:
     score_samples: int = 10_000
     features: str = "auto"
     score_metrics: list[str] = dataclasses.field(default_factory=lambda: ["fd", "kid", "pr", "dc"])
-    fid_dims: int = 2048
+    fid_dims: int = 2048  # the Inception block scores use: pytorch-fid's pool features, as FID (fid.DEFAULT_DIMS)
     inception_weights: str | None = None
     loss: str = "wasserstein"
 
@@ -187,11 +188,16 @@ def _first_line(error: Exception) -> str:
     return " ".join(str(error).split())
 
 
+def check_device(name: str) -> None:
+    if name not in DEVICES and not re.fullmatch(r"cuda:\d+", name):
+        raise GanlipError(f"device '{name}' is not valid; use one of {', '.join(DEVICES)}, or cuda:N for GPU N.")
+
+
 def validate(config: Config) -> None:
     """Checks of values that need no registry; names of data, models and strategies are checked where built."""
     positive = ["steps", "n_critic", "batch_size", "log_every", "sample_every", "checkpoint_every", "n_samples"]
     positive += ["decay_steps", "measure_every", "measure_samples", "score_samples"]
-    positive += ["resolution", "latent_dim", "width", "lr"]
+    positive += ["resolution", "latent_dim", "width", "depth", "lr"]
     for key in positive:
         value = getattr(config, key)
         if value is not None and value <= 0:
@@ -199,10 +205,13 @@ def validate(config: Config) -> None:
     for key in ("num_workers", "score_every", "keep_checkpoints"):
         if getattr(config, key) < 0:
             raise GanlipError(f"config key '{key}' must be 0 or more, got {getattr(config, key)}.")
-    if config.fid_dims not in (64, 192, 768, 2048):
-        raise GanlipError(f"fid_dims must be one of pytorch-fid's blocks 64, 192, 768, 2048; got {config.fid_dims}.")
-    if config.device not in DEVICES and not config.device.startswith("cuda:"):
-        raise GanlipError(f"device '{config.device}' is not valid; use one of {', '.join(DEVICES)}.")
+    from ganlip.metrics.fid import DIMS
+
+    if config.fid_dims not in DIMS:
+        raise GanlipError(
+            f"fid_dims must be one of pytorch-fid's blocks {', '.join(map(str, DIMS))}; got {config.fid_dims}."
+        )
+    check_device(config.device)
     if config.optimizer is not None and config.optimizer not in OPTIMIZERS:
         raise GanlipError(f"optimizer '{config.optimizer}' is not valid; use one of {', '.join(OPTIMIZERS)}.")
     if config.betas is not None and (len(config.betas) != 2 or not all(0 <= b < 1 for b in config.betas)):

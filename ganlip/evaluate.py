@@ -19,7 +19,14 @@ from ganlip.devices import select_device
 from ganlip.errors import GanlipError
 from ganlip.layers import evaluation
 from ganlip.metrics.features import build_features, feature_net
-from ganlip.metrics.fid import batched_features, cache_directory, load_statistics, save_statistics, statistics
+from ganlip.metrics.fid import (
+    DEFAULT_DIMS,
+    batched_features,
+    cache_directory,
+    load_statistics,
+    save_statistics,
+    statistics,
+)
 from ganlip.metrics.frechet import frechet_distance
 from ganlip.metrics.kid import kernel_distance
 from ganlip.metrics.prdc import precision_recall_density_coverage
@@ -168,7 +175,7 @@ def score_between(
     metrics: tuple[str, ...] = SCORE_METRICS,
     features: str = "inception",
     n: int = 10_000,
-    dims: int = 2048,
+    dims: int = DEFAULT_DIMS,
     weights: str | Path | None = None,
     batch_size: int = 50,
     device: str = "auto",
@@ -201,7 +208,7 @@ def fid_between(
     a: str | Path,
     b: str | Path,
     n: int = 10_000,
-    dims: int = 2048,
+    dims: int = DEFAULT_DIMS,
     weights: str | Path | None = None,
     batch_size: int = 50,
     device: str = "auto",

@@ -27,6 +27,7 @@ from ganlip.evaluate import Reference, data_reference
 from ganlip.losses import WassersteinLoss, build_loss
 from ganlip.metrics.features import build_features, choose_features
 from ganlip.models import build_model, family, sizes_from
+from ganlip.models.registry import SIZE_KEYS
 
 # Used when no strategy names a recipe (e.g. only penalties without one): WGAN-GP's Adam.
 DEFAULT_RECIPE = OptimizerRecipe("adam", 1e-4, (0.0, 0.9))
@@ -58,8 +59,7 @@ def resolve(config: Config) -> Config:
         constraint=constraint,
         arch=arch,
         resolution=(config.resolution or spec.resolution) if spec.kind == "images" else None,
-        latent_dim=config.latent_dim or sizes.get("latent_dim"),
-        width=config.width or sizes.get("width"),
+        **{key: getattr(config, key) or sizes.get(key) for key in SIZE_KEYS},
         optimizer=config.optimizer or recipe.name,
         lr=config.lr or recipe.lr,
         betas=config.betas or list(recipe.betas),

@@ -122,3 +122,39 @@ def test_strategies_lists_every_strategy_with_its_defaults_and_recipes():
         assert re.search(rf"^{re.escape(name)}\s+{cls.kind}\s", output, re.MULTILINE), name
     assert "weight=0.01, at=interp, per_sample=True" in output  # pgp's defaults
     assert "WGAN-GP gan_toy.py lines 23, 90-92" in output  # gp's toy recipe
+
+
+def test_help_lists_what_the_registries_hold():
+    from ganlip.constraints import available
+    from ganlip.data import available_data
+    from ganlip.metrics.features import available_features
+    from ganlip.metrics.fid import DIMS
+    from ganlip.models import available_models
+
+    def listed(command, option):
+        text = " ".join(invoke(command, "--help").output.split())
+        return re.search(rf"{option} .*?One of: ([^.]+)\.", text).group(1).split(", ")
+
+    assert listed("train", "--data") == available_data()
+    assert listed("train", "--arch") == available_models()
+    assert listed("train", "--constraint") == available()
+    assert listed("compare", "--data") == available_data()
+    assert listed("score", "--features") == [*available_features(), "auto"]
+    assert listed("fid", "--dims") == [str(d) for d in DIMS]
+
+
+def test_datasets_lists_every_data_set_with_its_defaults():
+    from ganlip.data import available_data, data_spec
+
+    rows = {line.split()[0]: line.split()[1:] for line in invoke("datasets").output.splitlines()[1:]}
+    assert list(rows) == available_data()
+    for name, (kind, resolution, arch, *_) in rows.items():
+        spec = data_spec(name)
+        assert (kind, resolution, arch) == (spec.kind, str(spec.resolution or "2-D"), spec.arch)
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda1", "cuda:x"])
+def test_a_device_name_that_means_nothing_is_refused_with_the_valid_ones(device, tmp_path):
+    result = CliRunner().invoke(cli, ["train", "--device", device, "--out", str(tmp_path / "run"), *TINY])
+    assert result.exit_code == 2
+    assert f"device '{device}' is not valid; use one of auto, cpu, cuda, or cuda:N" in result.output

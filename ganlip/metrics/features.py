@@ -15,6 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.errors import GanlipError
+from ganlip.metrics.fid import DEFAULT_DIMS
 from ganlip.registry import Registry
 
 AUTO = "auto"
@@ -25,7 +26,7 @@ NONE = "none"
 class FeatureNet:
     name: str
     dims: int
-    build: Callable[..., nn.Module]  # build(inception_weights=None, fid_dims=2048) -> module
+    build: Callable[..., nn.Module]  # build(inception_weights=None, fid_dims=DEFAULT_DIMS) -> module
     data: tuple[str, ...] = ()  # the data sets it was trained for (empty: any images)
     summary: str = ""
 
@@ -66,17 +67,17 @@ def shipped_record(name: str) -> dict:
     return json.loads((resources.files("ganlip.metrics") / "weights" / f"{name}.json").read_text())
 
 
-def _inception(inception_weights: str | Path | None = None, fid_dims: int = 2048) -> nn.Module:
+def _inception(inception_weights: str | Path | None = None, fid_dims: int = DEFAULT_DIMS) -> nn.Module:
     from ganlip.metrics.fid import InceptionFeatures
 
     return InceptionFeatures(fid_dims, inception_weights)
 
 
-def _shipped(name: str, inception_weights: str | Path | None = None, fid_dims: int = 2048) -> nn.Module:
+def _shipped(name: str, inception_weights: str | Path | None = None, fid_dims: int = DEFAULT_DIMS) -> nn.Module:
     return ShippedClassifier(name)
 
 
-_NETS.add("inception", FeatureNet("inception", 2048, _inception, summary="pytorch-fid's InceptionV3 (FID)"))
+_NETS.add("inception", FeatureNet("inception", DEFAULT_DIMS, _inception, summary="pytorch-fid's InceptionV3 (FID)"))
 for _name, _data, _summary in (
     ("fashion-cnn", ("fashion-mnist",), "ganlip's Fashion-MNIST classifier, 128-d"),
     ("digits-cnn", ("digits",), "ganlip's scikit-learn digits classifier, 128-d"),
@@ -84,7 +85,7 @@ for _name, _data, _summary in (
     _NETS.add(_name, FeatureNet(_name, 128, functools.partial(_shipped, _name), _data, _summary))
 
 
-def build_features(name: str, inception_weights: str | Path | None = None, fid_dims: int = 2048) -> nn.Module:
+def build_features(name: str, inception_weights: str | Path | None = None, fid_dims: int = DEFAULT_DIMS) -> nn.Module:
     """The feature network `name` (GanlipError for an unknown name or missing Inception weights)."""
     return feature_net(name).build(inception_weights=inception_weights, fid_dims=fid_dims)
 

@@ -23,7 +23,9 @@ URL_VARIABLE = "GANLIP_INCEPTION_URL"  # another place to download the same file
 # torch.hub's convention: the file name's last part is the start of the file's SHA-256.
 WEIGHTS_HASH_PREFIX = WEIGHTS_FILE.rsplit("-", 1)[1].split(".")[0]
 DOWNLOAD_TIMEOUT_S = 30
+# pytorch-fid's Inception blocks by their feature sizes; FID is computed on the last, the pool features.
 DIMS = (64, 192, 768, 2048)
+DEFAULT_DIMS = DIMS[-1]
 
 
 def hub_weights_path() -> Path:
@@ -97,7 +99,7 @@ def _hub_serving(weights: Path) -> Iterator[None]:
 class InceptionFeatures(nn.Module):
     """pytorch-fid's InceptionV3 at one feature block; maps images in [-1, 1] to `(N, dims)` features."""
 
-    def __init__(self, dims: int = 2048, weights: str | Path | None = None):
+    def __init__(self, dims: int = DEFAULT_DIMS, weights: str | Path | None = None):
         super().__init__()
         from pytorch_fid.inception import InceptionV3
 

@@ -47,7 +47,8 @@ def family(name: str) -> Family:
     return _FAMILIES[name]
 
 
-SIZE_KEYS = ("latent_dim", "width", "critic_norm")
+# The model sizes a config can set; every family's sizes are among them (a test holds this).
+SIZE_KEYS = ("latent_dim", "width", "depth", "critic_norm")
 
 
 def sizes_from(values: Mapping[str, Any]) -> dict[str, Any]:

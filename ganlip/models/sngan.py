@@ -14,6 +14,8 @@ Initialised as SNGAN's code (sngan_projection) does, which mimicry follows for t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from torch import Tensor, nn
 
 from ganlip.models.activations import relu
@@ -21,26 +23,41 @@ from ganlip.models.init import glorot_
 from ganlip.models.registry import register_model
 from ganlip.models.resblocks import CriticBlock, FirstCriticBlock, ResNetGenerator
 
-# resolution: (ngf, bottom, generator width factors, ndf, first critic block's factor,
-#              then (factor, downsamples) for each further critic block)
+
+@dataclass(frozen=True)
+class Widths:
+    """The SNGAN ResNet at one resolution. Generator: `ngf` channels on a `bottom`x`bottom` map, then one
+    upsampling block per factor of `generator`. Critic: `ndf` scales the first block's factor `first`, then each
+    of `critic` is (factor, downsamples)."""
+
+    ngf: int
+    bottom: int
+    generator: tuple[float, ...]
+    ndf: int
+    first: float
+    critic: tuple[tuple[float, bool], ...]
+
+
 PAPER = {
-    32: (256, 4, [1, 1, 1, 1], 128, 1, [(1, True), (1, False), (1, False)]),
-    48: (512, 6, [1, 1 / 2, 1 / 4, 1 / 8], 1024, 1 / 16, [(1 / 8, True), (1 / 4, True), (1 / 2, True), (1, False)]),
-    64: (
-        1024,
-        4,
-        [1, 1 / 2, 1 / 4, 1 / 8, 1 / 16],
-        1024,
-        1 / 16,
-        [(1 / 8, True), (1 / 4, True), (1 / 2, True), (1, True)],
+    32: Widths(256, 4, (1, 1, 1, 1), 128, 1, ((1, True), (1, False), (1, False))),
+    48: Widths(
+        512, 6, (1, 1 / 2, 1 / 4, 1 / 8), 1024, 1 / 16, ((1 / 8, True), (1 / 4, True), (1 / 2, True), (1, False))
     ),
-    128: (
+    64: Widths(
         1024,
         4,
-        [1, 1, 1 / 2, 1 / 4, 1 / 8, 1 / 16],
+        (1, 1 / 2, 1 / 4, 1 / 8, 1 / 16),
         1024,
         1 / 16,
-        [(1 / 8, True), (1 / 4, True), (1 / 2, True), (1, True), (1, False)],
+        ((1 / 8, True), (1 / 4, True), (1 / 2, True), (1, True)),
+    ),
+    128: Widths(
+        1024,
+        4,
+        (1, 1, 1 / 2, 1 / 4, 1 / 8, 1 / 16),
+        1024,
+        1 / 16,
+        ((1 / 8, True), (1 / 4, True), (1 / 2, True), (1, True), (1, False)),
     ),
 }
 
@@ -64,12 +81,14 @@ class SNGANCritic(nn.Module):
 @register_model("sngan", data_kind="images", resolutions=(32, 48, 64, 128), latent_dim=128, width=None)
 def build_sngan(data_shape: tuple[int, ...], latent_dim: int, width: int | None) -> tuple[nn.Module, nn.Module]:
     channels, resolution, _ = data_shape
-    ngf, bottom, generator_factors, ndf, first, blocks = PAPER[resolution]
-    scale = (width or ngf) / ngf
+    paper = PAPER[resolution]
+    scale = (width or paper.ngf) / paper.ngf
 
     def size(base: int, factor: float) -> int:
         return max(1, round(base * scale * factor))
 
-    generator = ResNetGenerator(latent_dim, channels, [size(ngf, f) for f in generator_factors], bottom)
-    critic = SNGANCritic(channels, size(ndf, first), [(size(ndf, f), down) for f, down in blocks])
+    generator = ResNetGenerator(latent_dim, channels, [size(paper.ngf, f) for f in paper.generator], paper.bottom)
+    critic = SNGANCritic(
+        channels, size(paper.ndf, paper.first), [(size(paper.ndf, f), down) for f, down in paper.critic]
+    )
     return generator, critic
