@@ -76,7 +76,7 @@ def test_shim_runs_the_same_group():
 
 @pytest.mark.parametrize("recipe", ["celeba64_sngan.yaml", "celeba64_wgangp.yaml", "celeba128_sngan.yaml"])
 def test_a_celeba_recipe_is_the_whole_command(tmp_path, recipe):
-    from tests.data.test_images import make_celeba
+    from tests.data.test_celeba import make_celeba
 
     make_celeba(tmp_path / "data")
     config = Path(__file__).parent.parent / "configs" / recipe
