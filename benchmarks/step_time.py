@@ -45,7 +45,9 @@ def plain_gradient_penalty(critic: torch.nn.Module, real: torch.Tensor, fake: to
     return 10 * ((gradients.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
-def make_run(spec: str, arch: str, resolution: int, batch_size: int, n_critic: int, device: str) -> Run:
+def make_run(
+    spec: str, arch: str, resolution: int, batch_size: int, n_critic: int, device: str, amp: str = "auto"
+) -> Run:
     images = family(arch).data_kind == "images"
     shape = (3, resolution, resolution) if images else (2,)
     data = InMemory(torch.rand(max(4 * batch_size, 512), *shape) * 2 - 1)
@@ -54,10 +56,11 @@ def make_run(spec: str, arch: str, resolution: int, batch_size: int, n_critic: i
         arch=arch,
         resolution=resolution if images else None,
         width=family(arch).sizes["width"],
-        constraint="sn" if spec == "torch-sn" else "gp" if spec == "plain-gp" else spec,
+        constraint={"torch-sn": "sn", "plain-gp": "gp"}.get(spec, spec),
         batch_size=batch_size,
         n_critic=n_critic,
         device=device,
+        amp=amp,
         measure_samples=64,
         out="/nonexistent/benchmark",
     )
@@ -137,7 +140,7 @@ def step_peak_memory(spec: str, args: argparse.Namespace, device: str, run: Run 
 def cpu_peak_memory(spec: str, args: argparse.Namespace) -> int | None:
     measured = track_resident_memory()
     torch.manual_seed(0)
-    run = make_run(spec, args.arch, args.resolution, args.batch_size, args.n_critic, "cpu")
+    run = make_run(spec, args.arch, args.resolution, args.batch_size, args.n_critic, "cpu", args.amp)
     iteration(run)
     with PeakMemory("cpu", measured) as peak:
         iteration(run)
@@ -150,7 +153,10 @@ def synchronize(device: str) -> None:
 
 
 def measure(specs: list[str], args: argparse.Namespace, device: str) -> list[dict]:
-    runs = {spec: make_run(spec, args.arch, args.resolution, args.batch_size, args.n_critic, device) for spec in specs}
+    runs = {
+        spec: make_run(spec, args.arch, args.resolution, args.batch_size, args.n_critic, device, args.amp)
+        for spec in specs
+    }
     for run in runs.values():  # warm-up: allocator, kernels, one-time initialisations
         for _ in range(args.warmup):
             iteration(run)
@@ -188,6 +194,7 @@ def main() -> None:
         default=",".join(["none", *(n for n in available() if n != "none")]),
         help="comma-separated specs; 'none' is always measured as the baseline",
     )
+    parser.add_argument("--amp", default="auto", help="auto (the default: bf16 where native), off or bf16")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=2, help="generator steps per strategy and round")
     parser.add_argument("--warmup", type=int, default=1)

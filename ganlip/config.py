@@ -14,6 +14,7 @@ import yaml
 from ganlip.errors import GanlipError, unknown_name
 
 DEVICES = ("auto", "cpu", "cuda")
+AMP_MODES = ("auto", "off", "bf16")
 OPTIMIZERS = ("adam", "rmsprop")
 
 
@@ -55,8 +56,9 @@ class Config:
     out: str | None = None
     num_workers: int = 0
     cache_images: bool = False  # decode image files once into a uint8 cache (data_root/.ganlip_cache)
-    # speed switches (CUDA): bf16 autocast, torch.compile, channels-last tensors, cuDNN autotuning
-    amp: str = "none"  # none | bf16
+    # speed switches: bf16 autocast (auto: where the hardware runs bf16 natively), torch.compile, channels-last
+    # tensors, cuDNN autotuning
+    amp: str = "auto"  # auto | off | bf16
     compile: bool = False
     channels_last: bool = False
     cudnn_benchmark: bool = True
@@ -99,6 +101,8 @@ def from_dict(values: dict[str, Any]) -> Config:
     for key in values:
         if key not in FIELDS:
             raise unknown_name("config key", key, FIELDS)
+    if values.get("amp") in (False, "none"):  # YAML reads a bare `off` as false; runs before amp=auto wrote none
+        values = {**values, "amp": "off"}
     config = Config(**{key: _coerce(key, value) for key, value in values.items()})
     validate(config)
     return config
@@ -216,8 +220,8 @@ def validate(config: Config) -> None:
         raise GanlipError(f"optimizer '{config.optimizer}' is not valid; use one of {', '.join(OPTIMIZERS)}.")
     if config.betas is not None and (len(config.betas) != 2 or not all(0 <= b < 1 for b in config.betas)):
         raise GanlipError(f"betas must be two numbers in [0, 1), got {config.betas}.")
-    if config.amp not in ("none", "bf16"):
-        raise GanlipError(f"amp '{config.amp}' is not valid; use none or bf16.")
+    if config.amp not in AMP_MODES:
+        raise GanlipError(f"amp '{config.amp}' is not valid; use one of {', '.join(AMP_MODES)}.")
     if config.lr_decay not in ("none", "linear"):
         raise GanlipError(f"lr_decay '{config.lr_decay}' is not valid; use none or linear.")
     if not 0 <= config.ema_decay < 1:

@@ -20,7 +20,7 @@ from ganlip.constraints.base import with_recipe_params
 from ganlip.data import BatchStream, data_spec, load_data
 from ganlip.data.files import ImageFiles
 from ganlip.data.stream import fixed_subset
-from ganlip.devices import select_device
+from ganlip.devices import native_bf16, select_device
 from ganlip.ema import EMA
 from ganlip.errors import GanlipError
 from ganlip.evaluate import Reference, data_reference
@@ -64,10 +64,25 @@ def resolve(config: Config) -> Config:
         lr=config.lr or recipe.lr,
         betas=config.betas or list(recipe.betas),
         decay_steps=config.decay_steps or config.steps,
+        amp=resolved_amp(config.amp, select_device(config.device)),
         out=config.out or str(Path("runs") / f"{config.data}-{path_safe(config.constraint)}"),
     )
     build_loss(resolved.loss)
     return resolved
+
+
+def resolved_amp(amp: str, device: torch.device) -> str:
+    """`auto` becomes bf16 where the device runs it natively, else off; `off` and `bf16` stay."""
+    if amp != "auto":
+        return amp
+    return "bf16" if native_bf16(device)[0] else "off"
+
+
+def precision_note(amp: str, device: torch.device) -> str:
+    native, why = native_bf16(device)
+    if amp == "bf16":
+        return f"Precision: bf16 autocast ({why if native else 'amp=bf16'}); --set amp=off trains in float32."
+    return f"Precision: float32 ({'amp=off' if native else why})."
 
 
 def resolved_constraint(config: Config) -> str:
@@ -116,6 +131,7 @@ class Run:
     scoring: Scoring | None = None  # what FID and the other scores need; None when they are off
     notes: list[str] = field(default_factory=list)  # what the loop tells the user as it starts
     step: int = 0
+    critic_steps: int = 0  # taken over the whole run: which of them a lazy penalty (every=k) is computed on
     window: list[dict[str, Tensor]] = field(default_factory=list)
 
     @property
@@ -220,8 +236,9 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
             schedulers=schedulers,
             ema=ema,
             scoring=scoring,
-            notes=[note] if note else [],
+            notes=[precision_note(config.amp, device)] + ([note] if note else []),
             step=step,
+            critic_steps=step * config.n_critic,
         )
     )
 

@@ -15,6 +15,7 @@ from torch.nn.utils import parametrize
 from ganlip import distributed, peak_memory
 from ganlip.checkpoint import save_checkpoint
 from ganlip.config import Config
+from ganlip.constraints.base import scores_and_penalty
 from ganlip.errors import GanlipError, Interrupted
 from ganlip.evaluate import generator_scores, measurements
 from ganlip.gradients import input_gradient_norms, interpolate
@@ -44,15 +45,17 @@ def critic_step(run: Run, real: Tensor) -> dict[str, Tensor]:
     # Cached: a reparametrized weight (and spectral norm's power iteration) is computed once per step,
     # however many times the critic runs in it (real, fake, interpolates).
     with parametrize.cached(), autocast(run):
-        scores = run.critic_train(torch.cat([real, fake])).float()
-        real_scores, fake_scores = scores[: len(real)], scores[len(real) :]
-        penalty = run.constraint.penalty(run.critic_train, real, fake).float()
+        real_scores, fake_scores, penalty = (
+            value.float()
+            for value in scores_and_penalty(run.constraint, run.critic_train, real, fake, run.critic_steps)
+        )
         loss = run.loss.critic(real_scores, fake_scores) + penalty
     run.optimizer_d.zero_grad(set_to_none=True)
     # Only the critic's weights need gradients: naming them prunes the rest of the graph (for a gradient
     # penalty, the input-gradient of the interpolates' leaf, a whole convolution backward).
     loss.backward(inputs=run.critic_parameters)
     run.optimizer_d.step()
+    run.critic_steps += 1
     run.constraint.after_step(run.critic)
     return {
         "loss/critic": loss.detach(),

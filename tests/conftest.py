@@ -63,6 +63,7 @@ def tiny_config(tmp_path, data: str = "digits", **changes):
         measure_samples=64,
         n_samples=16,
         device="cpu",
+        amp="off",  # float32: tests compare exact values and bit-identical resumes (test_precision.py tests bf16)
         out=str(tmp_path / "run"),
     )
     return Config(**{**values, **changes})

@@ -1,8 +1,10 @@
 import pytest
 import torch
+import yaml
 
+from ganlip import setup
 from ganlip.checkpoint import load_checkpoint
-from ganlip.config import Config
+from ganlip.config import Config, from_dict, load
 from ganlip.data import load_data
 from ganlip.errors import GanlipError
 from ganlip.setup import build_run, measurement_set, resolve
@@ -54,7 +56,24 @@ def test_the_measurement_set_is_fixed_by_the_seed_alone(tmp_path):
 
 def test_scores_are_prepared_with_the_run_or_said_to_be_off(tmp_path):
     points = build_run(resolve(tiny_config(tmp_path, "8gaussians", score_every=2)))
-    assert points.scoring is None and "these data are 2-D points" in points.notes[0]
+    assert points.scoring is None and "these data are 2-D points" in points.notes[-1]
     images = build_run(resolve(tiny_config(tmp_path, features="digits-cnn", score_every=2, score_samples=32)))
     assert images.scoring.features == "digits-cnn" and images.scoring.reference.mu.shape == (128,)
-    assert "on digits-cnn features every 2 steps" in images.notes[0]
+    assert "on digits-cnn features every 2 steps" in images.notes[-1]
+
+
+@pytest.mark.parametrize(("native", "expected"), [(True, "bf16"), (False, "off")])
+def test_amp_auto_is_bf16_where_the_hardware_runs_it_natively(tmp_path, monkeypatch, native, expected):
+    monkeypatch.setattr(setup, "native_bf16", lambda device: (native, "probed"))
+    config = resolve(tiny_config(tmp_path, "8gaussians", amp="auto"))
+    assert config.amp == expected
+    for forced in ("off", "bf16"):
+        assert resolve(tiny_config(tmp_path, "8gaussians", amp=forced)).amp == forced
+    run_dir = train(config.replace(steps=1), quiet=True)
+    assert load(run_dir / "config.yaml").amp == expected  # what the run trained with is on record
+    assert build_run(config).notes[0].startswith("Precision: bf16" if native else "Precision: float32")
+
+
+def test_amp_off_reads_as_off_from_yaml_and_from_runs_written_before_amp_auto():
+    assert from_dict({"amp": "none"}).amp == "off"
+    assert from_dict(yaml.safe_load("amp: off")).amp == "off"  # YAML 1.1 reads a bare off as false

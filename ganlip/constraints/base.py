@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import torch
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
@@ -62,6 +64,12 @@ class Constraint:
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         return real.new_zeros(())
+
+    def due(self, critic_step: int) -> bool:
+        """Whether the penalty is computed at critic step `critic_step` (counted from 0 over the run). A penalty's
+        `every=k` computes it on one critic step in k, weighted k times, so that its sum over the steps keeps its
+        scale (lazy regularization, Karras et al. 2020, StyleGAN2 section 4)."""
+        return critic_step % getattr(self, "every", 1) == 0
 
     def after_step(self, critic: nn.Module) -> None:
         pass
@@ -128,11 +136,37 @@ class Composite(Constraint):
         return "+".join(str(part) for part in self._parts)
 
 
+def scores_and_penalty(
+    constraint: Constraint, critic: nn.Module, real: Tensor, fake: Tensor, critic_step: int
+) -> tuple[Tensor, Tensor, Tensor]:
+    """`D(real)`, `D(fake)` (one forward pass) and the penalty of critic step `critic_step`: the penalties due at
+    this step, each weighted by its `every`.
+
+    Scoring a gradient penalty's interpolates in that same forward pass is slower, measured: the double backward
+    then runs through the whole stacked batch, real and fake rows included (2.93x an unconstrained step on the
+    32-px DCGAN against 1.63x with a forward pass of their own)."""
+    scores = critic(torch.cat([real, fake]))
+    penalty = real.new_zeros(())
+    for part in constraint.parts:
+        if part.due(critic_step):
+            penalty = penalty + _lazily_weighted(part, part.penalty(critic, real, fake))
+    return scores[: len(real)], scores[len(real) :], penalty
+
+
+def _lazily_weighted(part: Constraint, penalty: Tensor) -> Tensor:
+    every = getattr(part, "every", 1)
+    return penalty if every == 1 else every * penalty
+
+
 def register(name: str):
     """Class decorator: make a strategy a dataclass (its annotated fields are its parameters, with defaults)
-    and available under `name` (its CLI spelling). The one decorator a strategy needs."""
+    and available under `name` (its CLI spelling). The one decorator a strategy needs. A penalty also gets the
+    parameter `every` (1), after its own: see `Constraint.lazy_penalty`."""
 
     def decorate(cls: type[Constraint]) -> type[Constraint]:
+        if cls.kind == "penalty" and not hasattr(cls, "every"):
+            cls.__annotations__ = {**inspect.get_annotations(cls), "every": "int"}
+            cls.every = 1  # type: ignore[attr-defined]
         cls = dataclasses.dataclass(cls)
         cls.name = name
         return _REGISTRY.add(name, cls)
@@ -222,7 +256,10 @@ def _build_one(text: str) -> Constraint:
             valid = ", ".join(fields) or "none"
             raise GanlipError(f"strategy '{cls.name}' has no parameter '{key}'; its parameters: {valid}.")
         kwargs[key] = _parse_value(cls.name, key, value.strip(), types[key])
-    return cls(**kwargs)
+    strategy = cls(**kwargs)
+    every = getattr(strategy, "every", 1)
+    require(every >= 1, f"{cls.name}: every must be at least 1, got {every}; StyleGAN2 applies R1 every 16 steps.")
+    return strategy
 
 
 def _parse_value(strategy: str, key: str, text: str, kind: type) -> Any:

@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from ganlip.constraints import Composite, available, build
+from ganlip.constraints.base import scores_and_penalty
 from ganlip.constraints.clip import WeightClipping
 from ganlip.constraints.gp import GradientPenalty
 from ganlip.constraints.sn import SpectralNormalization
@@ -21,7 +22,7 @@ def test_spec_parameters_are_parsed_to_their_types():
 
 def test_plus_only_joins_strategies():
     assert [str(part) for part in build("gp:at=both,weight=1+sn").parts] == [
-        "gp:weight=1.0,target=1.0,at=both",
+        "gp:weight=1.0,target=1.0,at=both,every=1",
         "sn:n_iter=1,eps=1e-12,mode=matrix",
     ]
 
@@ -105,3 +106,24 @@ def test_spec_round_trips_through_its_string():
     again = build(str(constraint))
     assert [str(part) for part in again.parts] == [str(part) for part in constraint.parts]
     assert isinstance(again.parts[1], WeightClipping)
+
+
+def test_a_lazy_penalty_is_computed_one_step_in_k_and_weighted_k_times():
+    critic = mlp_critic().double()
+    real, fake = torch.randn(8, 2, dtype=torch.float64), torch.randn(8, 2, dtype=torch.float64)
+    full = build("l2").penalty(critic, real, fake) + build("gp:at=real").penalty(critic, real, fake)
+    lazy = build("sn+l2:every=4+gp:at=real,every=4")  # a penalty of the weights and one of input gradients
+    values = [scores_and_penalty(lazy, critic, real, fake, step)[2] for step in range(8)]
+    assert [v.item() for v in values] == pytest.approx([4 * full.item(), 0, 0, 0] * 2)
+    every_step = build("gp:at=real")
+    assert scores_and_penalty(every_step, critic, real, fake, 3)[2].item() == pytest.approx(
+        full.item() - build("l2").penalty(critic, real, fake).item()
+    )
+
+
+def test_every_belongs_to_penalties_and_is_at_least_one():
+    assert build("lp:every=16").every == 16 and build("ortho-offdiag:every=2").every == 2
+    with pytest.raises(GanlipError, match="strategy 'sn' has no parameter 'every'"):
+        build("sn:every=2")
+    with pytest.raises(GanlipError, match="gp: every must be at least 1, got 0"):
+        build("gp:every=0")
