@@ -183,7 +183,7 @@ def measure(specs: list[str], args: argparse.Namespace, device: str) -> list[dic
     ]
 
 
-def main() -> None:
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--arch", default="dcgan")
     parser.add_argument("--resolution", type=int, default=32)
@@ -195,16 +195,23 @@ def main() -> None:
         help="comma-separated specs; 'none' is always measured as the baseline",
     )
     parser.add_argument("--amp", default="auto", help="auto (the default: bf16 where native), off or bf16")
+    parser.add_argument(
+        "--device", choices=["cpu", "cuda"], help="only this device (default: the CPU, and CUDA if present)"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=2, help="generator steps per strategy and round")
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print the figures as a JSON list")
     parser.add_argument("--references", action="store_true", help="also time " + "; ".join(REFERENCES.values()))
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_arguments()
     specs = ["none", *(s for s in args.strategies.split(",") if s and s != "none")]
     if args.references:
         specs += list(REFERENCES)
-    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    devices = [args.device] if args.device else ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     results = [row for device in devices for row in measure(specs, args, device)]
     if args.json:
         print(json.dumps(results, indent=2))

@@ -3,6 +3,7 @@ strategy, optimizers, data stream, fixed noise, DDP and compile wrappers), fresh
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +84,14 @@ def precision_note(amp: str, device: torch.device) -> str:
     if amp == "bf16":
         return f"Precision: bf16 autocast ({why if native else 'amp=bf16'}); --set amp=off trains in float32."
     return f"Precision: float32 ({'amp=off' if native else why})."
+
+
+def cores_note(device: torch.device) -> list[str]:
+    """How the CPU's cores are shared, when several processes of this run share them."""
+    processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    if device.type != "cpu" or processes == 1:
+        return []
+    return [f"{torch.get_num_threads()} threads per process: {processes} processes share this machine's cores."]
 
 
 def resolved_constraint(config: Config) -> str:
@@ -236,7 +245,7 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
             schedulers=schedulers,
             ema=ema,
             scoring=scoring,
-            notes=[precision_note(config.amp, device)] + ([note] if note else []),
+            notes=[precision_note(config.amp, device), *cores_note(device), *([note] if note else [])],
             step=step,
             critic_steps=step * config.n_critic,
         )

@@ -11,6 +11,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from ganlip import distributed
 from ganlip.checkpoint import load_checkpoint
 from ganlip.setup import build_run, resolve
 from ganlip.train import critic_step, generator_step, train
@@ -120,6 +121,8 @@ def test_torchrun_trains_and_rank_zero_checkpoints(tmp_path):
     ]
     finished = subprocess.run(command, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr[-4000:]
+    threads = distributed.threads_per_process(2)
+    assert f"{threads} threads per process: 2 processes share this machine's cores" in finished.stdout + finished.stderr
     single = train(
         tiny_config(
             tmp_path,
@@ -164,3 +167,8 @@ def test_a_batch_that_does_not_split_over_the_processes_is_refused(monkeypatch):
     assert distributed.local_batch(12) == 4
     with pytest.raises(GanlipError, match="batch size 16 does not split over 3 processes; use a multiple of 3"):
         distributed.local_batch(16)
+
+
+def test_the_cores_are_divided_among_the_processes_of_one_machine(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    assert [distributed.threads_per_process(n) for n in (1, 2, 3, 16, 32)] == [16, 8, 5, 1, 1]
