@@ -336,6 +336,28 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
 @click.option("--data-root", help="Where the data sets lie (default ./data).")
 @click.option("--device", help=f"{DEVICE_HELP} Default auto: a GPU when there is one.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Set a config key of every run.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Runs trained at once, each a process of its own: one per GPU, or sharing the CPU's cores.",
+)
+@click.option(
+    "--launcher",
+    type=click.Choice(["local", "slurm"]),
+    default="local",
+    show_default=True,
+    help="slurm: one Slurm job per run through submitit (pip install 'ganlip[slurm]'); the report is written "
+    "when all have finished.",
+)
+@click.option(
+    "--slurm",
+    "slurm_parameters",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A submitit parameter of every job, e.g. slurm_partition=gpu, gpus_per_node=1, timeout_min=2880.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def compare(
     config_file,
@@ -351,6 +373,9 @@ def compare(
     data_root,
     device,
     assignments,
+    jobs,
+    launcher,
+    slurm_parameters,
     quiet,
 ) -> None:
     """Train strategies side by side (skipping complete runs, resuming unfinished ones) and write
@@ -359,6 +384,7 @@ def compare(
 
     from ganlip import config as config_module
     from ganlip.compare import compare as run_comparison
+    from ganlip.compare import slurm_executor
 
     options = {
         "device": device,
@@ -369,8 +395,22 @@ def compare(
         "resolution": resolution,
     }
     changes = config_module.parse_assignments(assignments) | {k: v for k, v in options.items() if v is not None}
+    executor = None
+    if launcher == "slurm":
+        executor = slurm_executor(Path(out) / "slurm", config_module.parse_assignments(slurm_parameters))
     for path in run_comparison(
-        out, config_file, constraints, seeds, steps, changes, quiet, say=click.echo, argv=sys.argv[1:], data=data
+        out,
+        config_file,
+        constraints,
+        seeds,
+        steps,
+        changes,
+        quiet,
+        say=click.echo,
+        argv=sys.argv[1:],
+        data=data,
+        jobs=jobs,
+        executor=executor,
     ):
         click.echo(f"wrote {path}")
 

@@ -9,6 +9,7 @@ from typing import Any
 from ganlip.compare.report import write_report
 from ganlip.compare.runner import train_all
 from ganlip.compare.suite import load_suite, on_data, override, plan
+from ganlip.errors import GanlipError
 
 
 def compare(
@@ -22,13 +23,34 @@ def compare(
     say: Callable[[str], None] = print,
     argv: list[str] | None = None,
     data: str | None = None,
+    jobs: int = 1,
+    executor: Any = None,
 ) -> list[Path]:
     """Train every run of the comparison file `config` (None: the built-in CPU suite) that is not complete
     under `out`, then write `out/report.md` and `out/report.html`; returns the reports' paths. `data` makes it
-    a one-part comparison on that data set (see `on_data`)."""
+    a one-part comparison on that data set (see `on_data`). `jobs` runs train at once as processes of their
+    own; a submitit `executor` (see `slurm_executor`) trains each as a job instead."""
     out = Path(out)
     parts = load_suite(config) if data is None else on_data(load_suite(config) if config else None, data)
     parts = override(parts, constraints, seeds, steps, changes)
     runs = plan(parts, out)
-    train_all(runs, quiet=quiet, say=say)
+    train_all(runs, quiet=quiet, say=say, jobs=jobs, executor=executor)
     return write_report(parts, runs, out, argv)
+
+
+def slurm_executor(folder: str | Path, parameters: dict[str, Any]) -> Any:
+    """A submitit executor that submits to Slurm, with submitit's parameters (`timeout_min`, `gpus_per_node`,
+    `slurm_partition`, ...). Its job files go to `folder`."""
+    try:
+        import submitit
+    except ImportError:
+        raise GanlipError("--launcher slurm needs submitit; install it with: pip install 'ganlip[slurm]'.") from None
+    try:
+        executor = submitit.AutoExecutor(folder=Path(folder), cluster="slurm")
+    except RuntimeError as error:  # no srun: not a Slurm machine
+        raise GanlipError(f"--launcher slurm: {error} Run it on the cluster's login node.") from None
+    try:
+        executor.update_parameters(**parameters)
+    except (TypeError, ValueError) as error:
+        raise GanlipError(f"--slurm: {error}; see submitit's AutoExecutor parameters.") from None
+    return executor
