@@ -54,10 +54,9 @@ def resolve(config: Config) -> Config:
     spec = data_spec(config.data)
     arch = config.arch or spec.arch
     sizes = {**family(arch).sizes, **(spec.sizes if arch == spec.arch else {})}
-    constraint = resolved_constraint(config)
-    recipe = build(constraint).recipe_for(spec.kind) or DEFAULT_RECIPE
+    given, config = config.constraint, settled(config)
+    recipe = build(config.constraint).recipe_for(spec.kind) or DEFAULT_RECIPE
     resolved = config.replace(
-        constraint=constraint,
         arch=arch,
         resolution=(config.resolution or spec.resolution) if spec.kind == "images" else None,
         **{key: getattr(config, key) or sizes.get(key) for key in SIZE_KEYS},
@@ -65,11 +64,17 @@ def resolve(config: Config) -> Config:
         lr=config.lr or recipe.lr,
         betas=config.betas or list(recipe.betas),
         decay_steps=config.decay_steps or config.steps,
-        amp=resolved_amp(config.amp, select_device(config.device)),
-        out=config.out or str(Path("runs") / f"{config.data}-{path_safe(config.constraint)}"),
+        out=config.out or str(Path("runs") / f"{config.data}-{path_safe(given)}"),
     )
     build_loss(resolved.loss)
     return resolved
+
+
+def settled(config: Config) -> Config:
+    """`config` with what depends on the data and the machine written out: the strategy spec with its recipe's
+    parameters, and amp=auto as bf16 or off."""
+    amp = resolved_amp(config.amp, select_device(config.device))
+    return config.replace(constraint=resolved_constraint(config), amp=amp)
 
 
 def resolved_amp(amp: str, device: torch.device) -> str:

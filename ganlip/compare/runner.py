@@ -18,10 +18,9 @@ from typing import Any
 from ganlip import config as config_module
 from ganlip.checkpoint import load_checkpoint
 from ganlip.compare.suite import PlannedRun
-from ganlip.devices import select_device
 from ganlip.distributed import threads_per_process
 from ganlip.errors import GanlipError, Interrupted
-from ganlip.setup import RESUMABLE_CHANGES, resolved_amp, resolved_constraint
+from ganlip.setup import RESUMABLE_CHANGES, settled
 from ganlip.train import train
 
 # Keys that may differ between a planned run and the one found on disk (the rest must match).
@@ -61,9 +60,7 @@ def trained_steps(run: PlannedRun) -> int:
 def check_same_settings(run: PlannedRun) -> None:
     """A run found on disk must have been started with this comparison's settings."""
     saved = config_module.from_dict(config_module.read_mapping(run.run_dir / "config.yaml")).to_dict()
-    config = run.config
-    amp = resolved_amp(config.amp, select_device(config.device))
-    planned = config.replace(constraint=resolved_constraint(config), amp=amp).to_dict()
+    planned = settled(run.config).to_dict()
     resolved = {key for key, value in planned.items() if value is None}  # filled in when the run started
     differing = sorted(k for k in planned if k not in SETTLED_KEYS | resolved and saved.get(k) != planned[k])
     if differing:
