@@ -35,6 +35,7 @@ class Config:
     width: int | None = None
     critic_norm: str | None = None  # resnet: none | layer (WGAN-GP's 64-px critic used layer norm)
     depth: int | None = None  # mlp: hidden layers of each network (gan_toy.py's 3)
+    critic_activation: str | None = None  # mlp, dcgan: the critic's own (relu | leaky_relu) or groupsort (MaxMin)
     # Lipschitz strategy, a spec such as "sn" or "sn+gp:weight=10"
     constraint: str = "sn"
     # optimisation (WGAN: 5 critic steps per generator step); None takes the strategy's paper defaults

@@ -1,4 +1,5 @@
-"""ReLU and LeakyReLU for critics, whose input gradient a gradient penalty differentiates again.
+"""Activations for critics: ReLU and LeakyReLU, whose input gradient a gradient penalty differentiates again, and
+GroupSort, which keeps gradient norms (`critic_activation=groupsort`).
 
 PyTorch's own differentiate their backward with respect to the input as well, to zeros (the second
 derivative of a piecewise-linear function is zero almost everywhere), so the double backward of a penalty
@@ -16,9 +17,13 @@ passes `materialize_grads=True` (or `allow_unused=True`) to get the zeros torch'
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from ganlip.errors import GanlipError
 
 
 class _PiecewiseLinear(torch.autograd.Function):
@@ -68,3 +73,25 @@ class LeakyReLU(nn.Module):
 class ReLU(LeakyReLU):
     def __init__(self):
         super().__init__(0.0)
+
+
+class GroupSort(nn.Module):
+    """GroupSort with groups of 2, MaxMin (Anil, Lucas & Grosse 2019): each pair of units along dim 1 becomes
+    (max, min). On every region it permutes its input, so it keeps the norm of a gradient passing back through
+    it, where ReLU zeroes part of it: with orthonormal layers the critic's gradient norm stays 1."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        first, second = x.unflatten(1, (x.shape[1] // 2, 2)).unbind(2)
+        return torch.stack([torch.maximum(first, second), torch.minimum(first, second)], dim=2).flatten(1, 2)
+
+
+def critic_activation(name: str, own: str, make_own: Callable[[], nn.Module], width: int) -> Callable[[], nn.Module]:
+    """How a critic that uses `own` (built by `make_own`) makes its activations when the config asks for `name`:
+    its own, or GroupSort, which pairs units and so needs an even `width`."""
+    if name == own:
+        return make_own
+    if name != "groupsort":
+        raise GanlipError(f"critic_activation must be {own} (this critic's own) or groupsort, got '{name}'.")
+    if width % 2:
+        raise GanlipError(f"critic_activation=groupsort pairs units, and width {width} is odd; set an even width.")
+    return GroupSort

@@ -8,10 +8,12 @@ paper says: weights from N(0, 0.02), batch norm scales from N(1, 0.02), biases a
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from torch import Tensor, nn
 
 from ganlip.models.activations import LeakyReLU
+from ganlip.models.activations import critic_activation as choose_activation
 from ganlip.models.init import dcgan_
 from ganlip.models.registry import register_model
 
@@ -43,13 +45,15 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANCritic(nn.Module):
-    def __init__(self, channels: int, resolution: int, width: int):
+    def __init__(
+        self, channels: int, resolution: int, width: int, activation: Callable[[], nn.Module] = lambda: LeakyReLU(0.2)
+    ):
         super().__init__()
         n_down = int(math.log2(resolution)) - 2
-        layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), LeakyReLU(0.2)]
+        layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), activation()]
         features = width
         for _ in range(n_down - 1):
-            layers += [nn.Conv2d(features, features * 2, 4, 2, 1), LeakyReLU(0.2)]
+            layers += [nn.Conv2d(features, features * 2, 4, 2, 1), activation()]
             features *= 2
         layers.append(nn.Conv2d(features, 1, 4, 1, 0))
         self.net = nn.Sequential(*layers)
@@ -59,7 +63,13 @@ class DCGANCritic(nn.Module):
         return self.net(x).flatten()
 
 
-@register_model("dcgan", data_kind="images", resolutions=(32, 64), latent_dim=128, width=64)
-def build_dcgan(data_shape: tuple[int, ...], latent_dim: int, width: int) -> tuple[nn.Module, nn.Module]:
+@register_model(
+    "dcgan", data_kind="images", resolutions=(32, 64), latent_dim=128, width=64, critic_activation="leaky_relu"
+)
+def build_dcgan(
+    data_shape: tuple[int, ...], latent_dim: int, width: int, critic_activation: str
+) -> tuple[nn.Module, nn.Module]:
     channels, resolution, _ = data_shape
-    return DCGANGenerator(latent_dim, channels, resolution, width), DCGANCritic(channels, resolution, width)
+    activation = choose_activation(critic_activation, "leaky_relu", lambda: LeakyReLU(0.2), width)
+    generator = DCGANGenerator(latent_dim, channels, resolution, width)  # first: the seeded stream's order
+    return generator, DCGANCritic(channels, resolution, width, activation)

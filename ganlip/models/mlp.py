@@ -5,14 +5,17 @@ Glorot-uniform (tflib's default, linear.py line 55: std sqrt(2 / (fan_in + fan_o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from torch import Tensor, nn
 
 from ganlip.models.activations import ReLU
+from ganlip.models.activations import critic_activation as choose_activation
 from ganlip.models.init import glorot_, he_
 from ganlip.models.registry import register_model
 
 
-def _mlp(n_in: int, width: int, depth: int, n_out: int, activation: type[nn.Module] = nn.ReLU) -> nn.Sequential:
+def _mlp(n_in: int, width: int, depth: int, n_out: int, activation: Callable[[], nn.Module] = nn.ReLU) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i in range(depth):
         layers += [nn.Linear(n_in if i == 0 else width, width), activation()]
@@ -40,15 +43,18 @@ class MLPGenerator(nn.Module):
 
 
 class MLPCritic(nn.Module):
-    def __init__(self, data_dim: int, width: int, depth: int):
+    def __init__(self, data_dim: int, width: int, depth: int, activation: Callable[[], nn.Module] = ReLU):
         super().__init__()
-        self.net = _mlp(data_dim, width, depth, 1, ReLU)  # ours: a cheaper double backward
+        self.net = _mlp(data_dim, width, depth, 1, activation)  # ganlip's ReLU: a cheaper double backward
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x).squeeze(-1)
 
 
-@register_model("mlp", data_kind="points", latent_dim=2, width=512, depth=3)
-def build_mlp(data_shape: tuple[int, ...], latent_dim: int, width: int, depth: int) -> tuple[nn.Module, nn.Module]:
+@register_model("mlp", data_kind="points", latent_dim=2, width=512, depth=3, critic_activation="relu")
+def build_mlp(
+    data_shape: tuple[int, ...], latent_dim: int, width: int, depth: int, critic_activation: str
+) -> tuple[nn.Module, nn.Module]:
     (data_dim,) = data_shape
-    return MLPGenerator(latent_dim, data_dim, width, depth), MLPCritic(data_dim, width, depth)
+    activation = choose_activation(critic_activation, "relu", ReLU, width)
+    return MLPGenerator(latent_dim, data_dim, width, depth), MLPCritic(data_dim, width, depth, activation)

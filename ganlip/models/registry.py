@@ -48,7 +48,7 @@ def family(name: str) -> Family:
 
 
 # The model sizes a config can set; every family's sizes are among them (a test holds this).
-SIZE_KEYS = ("latent_dim", "width", "depth", "critic_norm")
+SIZE_KEYS = ("latent_dim", "width", "depth", "critic_norm", "critic_activation")
 
 
 def sizes_from(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -72,10 +72,12 @@ def build_model(name: str, data_shape: tuple[int, ...], **sizes: Any) -> tuple[n
             f"architecture '{name}' is built for resolutions {valid}, not {data_shape[-1]}; "
             f"set --set resolution=N with one of those."
         )
-    unknown = set(sizes) - set(chosen.sizes)
+    unknown = sorted(set(sizes) - set(chosen.sizes))
     if unknown:
+        having = [f.name for f in _FAMILIES.values() if unknown[0] in f.sizes]
         raise GanlipError(
-            f"architecture '{name}' has no size '{sorted(unknown)[0]}'; its sizes: {', '.join(chosen.sizes)}."
+            f"architecture '{name}' has no size '{unknown[0]}' (only {', '.join(having) or 'none'}); "
+            f"its sizes: {', '.join(chosen.sizes)}."
         )
     resolved = {**chosen.sizes, **{k: v for k, v in sizes.items() if v is not None}}
     return chosen.builder(tuple(data_shape), **resolved)

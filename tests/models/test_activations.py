@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from ganlip.models.activations import LeakyReLU, ReLU
+from ganlip.models.activations import GroupSort, LeakyReLU, ReLU
 
 
 def critic(activation) -> nn.Sequential:
@@ -75,3 +75,37 @@ def test_penalty_only_gradients_leave_hidden_biases_out_of_the_graph(ours, their
     (absent,) = torch.autograd.grad(penalty(a), [hidden_bias], allow_unused=True)
     (zeros,) = torch.autograd.grad(penalty(b), [b[0].bias])
     assert absent is None and not zeros.any()
+
+
+def test_groupsort_sorts_each_pair_and_keeps_gradient_norms():
+    x = torch.tensor([[3.0, -1.0, 0.5, 2.0], [-2.0, -4.0, 1.0, 1.5]], dtype=torch.float64, requires_grad=True)
+    y = GroupSort()(x)
+    assert y.tolist() == [[3.0, -1.0, 2.0, 0.5], [-2.0, -4.0, 1.5, 1.0]]  # (max, min) of each pair
+    upstream = torch.randn(2, 4, dtype=torch.float64)
+    (gradient,) = torch.autograd.grad(y, x, upstream)
+    assert torch.allclose(gradient.norm(dim=1), upstream.norm(dim=1))  # a permutation: norms kept
+    images = torch.randn(3, 6, 5, 5)  # pairs along the channels of a feature map
+    assert torch.equal(GroupSort()(images).sort(dim=1).values, images.sort(dim=1).values)
+
+
+@pytest.mark.parametrize(("arch", "shape", "width"), [("mlp", (2,), 16), ("dcgan", (1, 32, 32), 8)])
+def test_critic_activation_groupsort_replaces_every_critic_activation(arch, shape, width):
+    from ganlip.models import build_model
+
+    generator, critic = build_model(arch, shape, width=width, critic_activation="groupsort")
+    kinds = {type(m) for m in critic.modules() if not list(m.children()) and not m._parameters}
+    assert GroupSort in kinds and not kinds & {LeakyReLU, ReLU, nn.ReLU, nn.LeakyReLU}
+    assert not any(isinstance(m, GroupSort) for m in generator.modules())
+    assert critic(torch.randn(4, *shape)).shape == (4,)
+
+
+def test_critics_refuse_what_breaks_groupsorts_property():
+    from ganlip.errors import GanlipError
+    from ganlip.models import build_model
+
+    with pytest.raises(GanlipError, match=r"no size 'critic_activation' \(only dcgan, mlp\)"):
+        build_model("resnet", (3, 32, 32), critic_activation="groupsort")  # ReLU inside residual blocks
+    with pytest.raises(GanlipError, match="width 15 is odd"):
+        build_model("mlp", (2,), width=15, critic_activation="groupsort")
+    with pytest.raises(GanlipError, match=r"critic_activation must be relu .* or groupsort, got 'tanh'"):
+        build_model("mlp", (2,), critic_activation="tanh")
