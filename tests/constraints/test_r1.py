@@ -1,0 +1,36 @@
+import pytest
+import torch
+
+from ganlip.constraints import build
+from ganlip.errors import GanlipError
+from tests.conftest import LinearCritic, mlp_critic
+
+
+@pytest.mark.parametrize(("name", "at"), [("r1", "real"), ("r2", "fake")])
+def test_r1_and_r2_are_the_zero_centred_penalties_by_name(name, at):
+    critic = mlp_critic().double()
+    real, fake = torch.randn(16, 2, dtype=torch.float64), torch.randn(16, 2, dtype=torch.float64)
+    named = build(f"{name}:gamma=6").penalty(critic, real, fake)
+    x = (real if at == "real" else fake).clone().requires_grad_(True)
+    (gradient,) = torch.autograd.grad(critic(x).sum(), x)
+    assert named.item() == pytest.approx(3 * gradient.square().sum(1).mean().item())  # gamma/2 E‖∇D(x)‖²
+    assert named.item() == pytest.approx(build(f"gp:at={at},target=0,weight=3").penalty(critic, real, fake).item())
+
+
+@pytest.mark.parametrize("name", ["r1", "r2"])
+def test_on_a_linear_critic_the_penalty_is_half_gamma_times_the_squared_slope(name):
+    a = torch.tensor([3.0, 4.0], dtype=torch.float64)  # ‖a‖² = 25
+    penalty = build(f"{name}:gamma=4").penalty(LinearCritic(a), torch.randn(8, 2).double(), torch.randn(8, 2).double())
+    assert penalty.item() == pytest.approx(2 * 25)
+
+
+def test_the_recipe_is_gan_stabilitys():
+    """GAN_stability configs/default.yaml: reg_param 10 (line 22), RMSprop lr 1e-4 for both networks (35-37)."""
+    r1 = build("r1")
+    assert r1.gamma == 10 and (r1.recipe.name, r1.recipe.lr) == ("rmsprop", 1e-4)
+    assert build("r1+r2").parts[1].at == "fake"
+
+
+def test_a_negative_gamma_is_refused():
+    with pytest.raises(GanlipError, match="r1: gamma must be 0 or more"):
+        build("r1:gamma=-1")
