@@ -289,7 +289,7 @@ def measurements(
         values[f"operator_norm/{record.name}"] = record.operator_norm
         if record.power_estimate is not None:
             values[f"spectral_estimate/{record.name}"] = record.power_estimate
-    values["lipschitz/upper"] = lipschitz_upper_bound(records)
+    values["lipschitz/upper"] = lipschitz_upper_bound(records, critic)
     values |= {f"grad_norm/{where}_max": value for where, value in maxima.items()}
     values["lipschitz/lower"] = max(maxima.values())
     return values

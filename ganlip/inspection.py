@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import torch
@@ -13,9 +14,9 @@ from ganlip.metrics.spectra import LayerSpectrum, gradient_norm_maxima, lipschit
 from ganlip.trained import restore
 
 
-def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum], dict[str, float], str]:
-    """Spectra of the checkpointed critic, the largest input-gradient norms on `n` real (when the data can be
-    loaded), fake and interpolated samples, and a note on what was measured."""
+def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum], float, dict[str, float], str]:
+    """Spectra of the checkpointed critic, the upper bound on Lip(D) they give, the largest input-gradient norms
+    on `n` real (when the data can be loaded), fake and interpolated samples, and a note on what was measured."""
     restored = restore(source)
     config, generator, critic = restored.config, restored.generator, restored.critic
     if critic is None:
@@ -29,10 +30,11 @@ def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum
     except GanlipError:
         real = fake[torch.randperm(n, generator=torch.Generator().manual_seed(1))]
         note += "; data not found, so 'real' holds generated samples"
-    return spectra(critic, restored.data_shape), gradient_norm_maxima(critic, real, fake), note
+    records = spectra(critic, restored.data_shape)
+    return records, lipschitz_upper_bound(records, critic), gradient_norm_maxima(critic, real, fake), note
 
 
-def format_report(records: list[LayerSpectrum], maxima: dict[str, float], note: str) -> str:
+def format_report(records: list[LayerSpectrum], upper: float, maxima: dict[str, float], note: str) -> str:
     header = f"{'layer':<12} {'kind':<6} {'input':<14} {'σ matrix':>9} {'σ power it.':>11} {'‖op‖':>9}"
     lines = [note, "", header, "-" * len(header)]
     for r in records:
@@ -43,7 +45,8 @@ def format_report(records: list[LayerSpectrum], maxima: dict[str, float], note: 
         )
     lines += [
         "",
-        f"Lip(D) upper bound (product of operator norms): {lipschitz_upper_bound(records):.4g}",
+        "Lip(D) upper bound (product of operator norms): "
+        + ("none, the critic rescales its layers' output" if math.isnan(upper) else f"{upper:.4g}"),
         f"Lip(D) lower bound (largest ‖∇D‖ seen): {max(maxima.values()):.4g}  "
         + "  ".join(f"{where} {value:.4g}" for where, value in maxima.items()),
     ]

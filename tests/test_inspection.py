@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 from click.testing import CliRunner
@@ -15,10 +17,11 @@ def run_dir(tmp_path_factory):
 
 
 def test_inspect_reads_a_run(run_dir):
-    records, maxima, note = inspect_critic(run_dir, n=32)
+    records, upper, maxima, note = inspect_critic(run_dir, n=32)
     assert [r.name for r in records] == ["net.0", "net.2", "net.4", "net.6"]
     assert records[0].input_shape == (1, 32, 32) and records[-1].input_shape == (16, 4, 4)
     assert set(maxima) == {"real", "fake", "interp"} and "step 2" in note
+    assert upper == pytest.approx(math.prod(r.operator_norm for r in records), rel=1e-12)
     state = load_checkpoint(run_dir / "checkpoints" / "last.pt")["critic"]
     for record in records:  # against the checkpoint's raw weights, by a dense SVD
         raw = state[f"{record.name}.parametrizations.weight.original"]

@@ -63,9 +63,12 @@ def spectra(critic: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100) 
     return records
 
 
-def lipschitz_upper_bound(records: list[LayerSpectrum]) -> float:
+def lipschitz_upper_bound(records: list[LayerSpectrum], critic: nn.Module) -> float:
     """`prod_l ‖layer_l‖` over operator norms: bounds Lip(D) above for activations of slope at most 1 and no
-    skip connections (docs/strategies.md)."""
+    skip connections (docs/strategies.md). NaN where a module of the critic declares `layer_bound_holds = False`
+    (gradient normalization divides the layers' output by its own gradient, so their norms bound nothing)."""
+    if not all(getattr(module, "layer_bound_holds", True) for module in critic.modules()):
+        return math.nan
     return math.prod(record.operator_norm for record in records)
 
 

@@ -1,0 +1,62 @@
+"""Gradient normalization (Wu, Shuai, Tam & Chiu 2021, "Gradient Normalization for Generative Adversarial
+Networks", ICCV)."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require
+from ganlip.gradients import at_least_float32
+
+
+class GradientNormalized(nn.Module):
+    """The critic `f` it wraps, normalized: `f̂(x) = f(x) / (‖∇_x f(x)‖ + |f(x)|)`. On each region where a
+    piecewise-linear `f` is linear, `f̂` is 1-Lipschitz (the paper's Theorem 1), and `|f̂| ≤ 1` everywhere. The
+    input gradient is taken in the forward pass, with a graph whenever the caller records one, so training
+    differentiates through it (a double backward)."""
+
+    layer_bound_holds = False  # the product of the layers' norms bounds f, not f̂
+
+    def __init__(self, critic: nn.Module, eps: float = 1e-12):
+        super().__init__()
+        self.critic = critic
+        self.eps = eps
+
+    def forward(self, x: Tensor) -> Tensor:
+        recording = torch.is_grad_enabled()
+        inputs = x if x.requires_grad else x.detach().requires_grad_(True)
+        with torch.enable_grad():
+            f = self.critic(inputs)
+            (gradient,) = torch.autograd.grad(f.sum(), inputs, create_graph=recording)
+        f = at_least_float32(f)  # the norm and the quotient in float32 under autocast too
+        return f / (at_least_float32(gradient).flatten(1).norm(dim=1) + f.abs() + self.eps)
+
+
+@register("gn")
+class GradientNormalization(Constraint):
+    """Replace the critic `f` by `f / (‖∇_x f‖ + |f|)`, 1-Lipschitz piecewise by construction and bounded in
+    [-1, 1], without touching a weight. Its forward pass computes the input gradient, so a critic step
+    differentiates through a gradient (as `gp` does) and `compile=true` leaves the critic eager. It wraps the
+    whole critic, after any weight reparametrization it is composed with.
+
+    Parameters: `eps` (1e-12, against 0/0 where `f` and its gradient vanish; the authors' code has none).
+    Recipe, from the authors' code (github.com/basiclab/GNGAN-PyTorch at 77511c8): Adam 2e-4 for both networks
+    (`config/GN-GAN_CIFAR10_CNN.txt`), betas (0, 0.9) (`train.py`'s default). That config trains the
+    non-saturating loss (`--loss=bce`) with one critic step per generator step (`--n_dis=1`); its ResNet config
+    the hinge loss (`--set loss=hinge` here) with 5 critic steps and a critic lr of 4e-4. ganlip keeps the run's
+    loss and `n_critic`, which a recipe does not set.
+    """
+
+    eps: float = 1e-12
+    kind = "reparametrization"
+    cost = "an input-gradient backward in every critic forward pass, differentiated again in training"
+    double_backward = True
+    recipe = OptimizerRecipe("adam", 2e-4, (0.0, 0.9), source="GNGAN-PyTorch config/GN-GAN_CIFAR10_CNN.txt, train.py")
+    stack_order = 10
+
+    def __post_init__(self) -> None:
+        require(self.eps >= 0, f"gn: eps must be 0 or more, got {self.eps}.")
+
+    def attach(self, critic: nn.Module) -> nn.Module:
+        return GradientNormalized(critic, self.eps)
