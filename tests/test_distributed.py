@@ -63,8 +63,13 @@ def steps_in_process(rank: int, world: int, port: int, config, out):
 
 # clip at c = 0.1: at WGAN's 0.01 this width-16 critic's outputs are about 1e-6, so its gradients are rounding
 # noise whose signs the reduction order decides (measured: half the weights then differ after 20 updates).
-@pytest.mark.parametrize("constraint", ["sn+gp", "clip:c=0.1", "sn+pgp"])
-def test_two_processes_match_each_other_and_one_process(tmp_path, constraint):
+# sn+gn: the normalized critic f / (‖∇f‖ + |f|) does not change when f is scaled, and barely where |f| dominates
+# ‖∇f‖, so some weights get gradients near zero whose rounding Adam turns into ±lr steps (measured: 94% of the
+# weights agree to 1e-6 against 99.8% for sn+gp, while the function agrees to 0.15% of its spread against 0.28%).
+@pytest.mark.parametrize(
+    ("constraint", "agreeing"), [("sn+gp", 0.99), ("clip:c=0.1", 0.99), ("sn+pgp", 0.99), ("sn+gn", 0.9)]
+)
+def test_two_processes_match_each_other_and_one_process(tmp_path, constraint, agreeing):
     config = resolve(tiny_config(tmp_path, "8gaussians", constraint=constraint, batch_size=32, width=16))
     mp.spawn(steps_in_process, args=(2, free_port(), config, tmp_path / "ranks.pt"), nprocs=2, join=True)
     ranks = torch.load(tmp_path / "ranks.pt")
@@ -77,7 +82,7 @@ def test_two_processes_match_each_other_and_one_process(tmp_path, constraint):
     # near-zero gradient whose sign the rounding flips moves a weight by up to twice that per update.
     step = config.lr if config.optimizer == "adam" else config.lr / (1 - 0.99) ** 0.5
     assert difference.max() <= 2 * step * STEPS * config.n_critic
-    assert (difference <= 1e-6).float().mean() > 0.99  # nearly every weight agrees to float rounding
+    assert (difference <= 1e-6).float().mean() > agreeing  # nearly every weight agrees to float rounding
     values = ranks["values"]
     assert (values - critic_values(single)).abs().max() <= 0.01 * values.std()  # the same function, to 1% of its spread
 
@@ -146,10 +151,11 @@ def test_torchrun_trains_and_rank_zero_checkpoints(tmp_path):
     assert difference.max() <= 2 * 2e-4 * 3 * 2
 
 
-@pytest.mark.parametrize("constraint", ["pgp:per_sample=false", "som", "sn+pgp:per_sample=false"])
+@pytest.mark.parametrize("constraint", ["pgp:per_sample=false", "som", "sn+pgp:per_sample=false", "dragan"])
 def test_batch_coupled_penalties_are_refused_across_processes(tmp_path, monkeypatch, constraint):
-    """pgp's batch-mean form (the gradient of the batch mean) and som (batch sign statistics) computed on each
-    process's share are other quantities than on the whole batch: measured, 15% of the weights then left float
+    """pgp's batch-mean form (the gradient of the batch mean), som (batch sign statistics) and dragan (the batch's
+    standard deviation sets its perturbation) computed on each process's share are other quantities than on the
+    whole batch: measured, 15% of the weights then left float
     rounding after 20 updates where sn+gp keeps 99%. They are refused under DDP with one line."""
     from ganlip import distributed
     from ganlip.errors import GanlipError

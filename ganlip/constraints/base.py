@@ -54,6 +54,10 @@ class Constraint:
     # Its penalty is a nonlinear function of a whole batch (a gradient of the batch mean, batch statistics): under
     # DDP each process would see only its share, which is another quantity, so such strategies are refused there.
     batch_coupled: ClassVar[bool] = False
+    # Takes an input gradient inside the critic's forward pass (gn), which torch.func cannot trace.
+    gradient_in_forward: ClassVar[bool] = False
+    # Differentiates the critic per sample with torch.func (pgp's per-sample form).
+    per_sample_gradients: ClassVar[bool] = False
 
     def recipe_for(self, data_kind: str) -> OptimizerRecipe | None:
         """The recipe for "images" or "points" (2-D toys)."""
@@ -98,6 +102,13 @@ class Composite(Constraint):
             raise GanlipError(
                 f"{' and '.join(normalizations)} both normalize the critic's weights, and the second would undo "
                 f"the first; keep one of them."
+            )
+        wrapping = [part.name for part in parts if part.gradient_in_forward]
+        per_sample = [part.name for part in parts if part.per_sample_gradients]
+        if wrapping and per_sample:
+            raise GanlipError(
+                f"{per_sample[0]} takes per-sample gradients with torch.func, which cannot trace the gradient "
+                f"{wrapping[0]} takes inside the critic; use {per_sample[0]}:per_sample=false with {wrapping[0]}."
             )
         self._parts = parts
 

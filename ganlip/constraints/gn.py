@@ -52,6 +52,7 @@ class GradientNormalization(Constraint):
     kind = "reparametrization"
     cost = "an input-gradient backward in every critic forward pass, differentiated again in training"
     double_backward = True
+    gradient_in_forward = True
     recipe = OptimizerRecipe("adam", 2e-4, (0.0, 0.9), source="GNGAN-PyTorch config/GN-GAN_CIFAR10_CNN.txt, train.py")
     stack_order = 10
 

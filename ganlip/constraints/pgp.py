@@ -36,6 +36,10 @@ class ParameterGradientPenalty(Constraint):
     def batch_coupled(self) -> bool:  # type: ignore[override]
         return not self.per_sample  # a mean of per-sample terms splits across processes; a batch mean's square not
 
+    @property
+    def per_sample_gradients(self) -> bool:  # type: ignore[override]
+        return self.per_sample
+
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         x = penalty_points(self.at, real, fake)
         if self.per_sample:

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from ganlip.constraints import build
+from ganlip.errors import GanlipError
 from ganlip.gradients import input_gradient_norms
 from ganlip.metrics.spectra import lipschitz_upper_bound, spectra
 from tests.conftest import LinearCritic, conv_critic, mlp_critic
@@ -51,3 +52,11 @@ def test_it_composes_around_a_weight_normalization_and_has_no_layer_bound():
     assert math.isfinite(inner) and math.isnan(lipschitz_upper_bound(spectra(critic, (3, 8, 8)), critic))
     with torch.no_grad():  # no graph recorded, and still the normalized value
         assert critic(torch.randn(4, 3, 8, 8, dtype=torch.float64)).abs().max() <= 1
+
+
+def test_per_sample_parameter_gradients_are_refused_with_it_and_the_batch_mean_form_composes():
+    with pytest.raises(
+        GanlipError, match=r"pgp takes per-sample gradients with torch.func.*use pgp:per_sample=false with gn"
+    ):
+        build("gn+pgp")
+    build("gn+pgp:per_sample=false")
