@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 
 from torch import Tensor, nn
 
@@ -16,6 +17,8 @@ from ganlip.models.activations import LeakyReLU
 from ganlip.models.activations import critic_activation as choose_activation
 from ganlip.models.init import dcgan_
 from ganlip.models.registry import register_model
+
+LEAKY = partial(LeakyReLU, 0.2)  # the critic's own activation (DCGAN's slope)
 
 
 class DCGANGenerator(nn.Module):
@@ -45,9 +48,7 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANCritic(nn.Module):
-    def __init__(
-        self, channels: int, resolution: int, width: int, activation: Callable[[], nn.Module] = lambda: LeakyReLU(0.2)
-    ):
+    def __init__(self, channels: int, resolution: int, width: int, activation: Callable[[], nn.Module] = LEAKY):
         super().__init__()
         n_down = int(math.log2(resolution)) - 2
         layers: list[nn.Module] = [nn.Conv2d(channels, width, 4, 2, 1), activation()]
@@ -70,6 +71,6 @@ def build_dcgan(
     data_shape: tuple[int, ...], latent_dim: int, width: int, critic_activation: str
 ) -> tuple[nn.Module, nn.Module]:
     channels, resolution, _ = data_shape
-    activation = choose_activation(critic_activation, "leaky_relu", lambda: LeakyReLU(0.2), width)
+    activation = choose_activation(critic_activation, "leaky_relu", LEAKY, width)
     generator = DCGANGenerator(latent_dim, channels, resolution, width)  # first: the seeded stream's order
     return generator, DCGANCritic(channels, resolution, width, activation)
