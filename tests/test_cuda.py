@@ -24,6 +24,7 @@ pytestmark = [
     pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
 ]
 CORE = ["clip", "gp", "lp", "sn", "fn"]
+LATER = ["r1", "dragan", "gn", "aol", "bjorck"]  # the methods papers compare against since SNGAN
 
 
 def on_gpu(tmp_path, data="digits", **changes):
@@ -31,7 +32,7 @@ def on_gpu(tmp_path, data="digits", **changes):
 
 
 @pytest.mark.parametrize("amp", ["off", "bf16"])
-@pytest.mark.parametrize("constraint", CORE)
+@pytest.mark.parametrize("constraint", CORE + LATER)
 def test_every_core_strategy_trains_on_the_gpu(tmp_path, constraint, amp):
     run = build_run(resolve(on_gpu(tmp_path, constraint=constraint, amp=amp)))
     assert run.device.type == "cuda" and next(run.critic.parameters()).is_cuda
@@ -106,3 +107,14 @@ def test_the_step_time_benchmark_measures_cuda_peak_memory():
     arguments = step_time.parse_arguments(["--device", "cuda", "--rounds", "1", "--iterations", "1"])
     rows = step_time.measure(["none", "sn"], arguments, "cuda")
     assert all(row["peak_memory_mb"] is not None and row["peak_memory_mb"] > 0 for row in rows)
+
+
+def test_the_certified_layers_hold_their_bound_on_the_gpu():
+    """aol and bjorck compute their weights in float32 under bf16 autocast: every layer's norm stays at most 1."""
+    for spec in ("aol", "bjorck"):
+        critic = build(spec).attach(conv_critic()).cuda()
+        with torch.autocast("cuda", dtype=torch.bfloat16):
+            weights = [layer.weight for layer in critic if hasattr(layer, "parametrizations")]
+        for weight in weights:
+            assert weight.dtype == torch.float32
+            assert torch.linalg.matrix_norm(weight.flatten(1).double(), ord=2) <= 1 + 1e-5
