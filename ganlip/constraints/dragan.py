@@ -7,7 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require
-from ganlip.gradients import input_gradient_norms
+from ganlip.constraints.gp import gradient_penalty
 
 
 @register("dragan")
@@ -44,5 +44,4 @@ class Dragan(Constraint):
         return real + self.c * real.std() * torch.rand_like(real)
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
-        norms = input_gradient_norms(critic, self.points(real), create_graph=True)
-        return self.weight * (norms - self.target).square().mean()
+        return gradient_penalty(critic, self.points(real), self.weight, self.target)
