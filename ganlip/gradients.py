@@ -7,14 +7,28 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.distributed import global_size, share
+from ganlip.errors import GanlipError
 from ganlip.layers import evaluation, parametrizations_uncached
+
+
+def scores(output: Tensor, batch: int) -> Tensor:
+    """A critic's output as one score per sample, `(batch,)`: a `(batch, 1)` head (the usual `nn.Linear(n, 1)`)
+    is squeezed; any other shape is refused, since a loss or a gradient of it would mix samples silently."""
+    if output.dim() == 2 and output.shape[1] == 1:
+        output = output.squeeze(1)
+    if output.shape != (batch,):
+        raise GanlipError(
+            f"the critic returned scores of shape {tuple(output.shape)} for a batch of {batch}; it must return one "
+            f"score per sample, shaped (batch,) or (batch, 1)."
+        )
+    return output
 
 
 def input_gradients(critic: nn.Module, x: Tensor, create_graph: bool = False) -> Tensor:
     """Per-sample `∇_x D(x)`, shaped like `x`. With `create_graph=True` it is differentiable (for penalties)."""
     x = x.detach().requires_grad_(True)
     with torch.enable_grad():
-        (gradient,) = torch.autograd.grad(critic(x).sum(), x, create_graph=create_graph)
+        (gradient,) = torch.autograd.grad(scores(critic(x), len(x)).sum(), x, create_graph=create_graph)
     return gradient
 
 

@@ -18,7 +18,7 @@ from ganlip.config import Config
 from ganlip.constraints.base import scores_and_penalty
 from ganlip.errors import GanlipError, Interrupted
 from ganlip.evaluate import generator_scores, measurements
-from ganlip.gradients import input_gradient_norms, interpolate
+from ganlip.gradients import input_gradient_norms, interpolate, scores
 from ganlip.interrupts import StopRequests
 from ganlip.layers import evaluation
 from ganlip.log import Logger
@@ -69,7 +69,8 @@ def generator_step(run: Run) -> dict[str, Tensor]:
     run.critic.eval().requires_grad_(False)
     batch_size = distributed.local_batch(run.config.g_batch_size or run.config.batch_size)
     with autocast(run):  # the plain critic: its weights get no gradient here, so there is nothing to synchronize
-        loss = run.loss.generator(run.critic(run.generator_train(latents(run, batch_size))).float())
+        fake_scores = scores(run.critic(run.generator_train(latents(run, batch_size))), batch_size)
+        loss = run.loss.generator(fake_scores.float())
     run.optimizer_g.zero_grad(set_to_none=True)
     loss.backward()
     run.optimizer_g.step()

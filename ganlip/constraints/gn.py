@@ -7,7 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require
-from ganlip.gradients import at_least_float32
+from ganlip.gradients import at_least_float32, scores
 
 
 class GradientNormalized(nn.Module):
@@ -27,10 +27,12 @@ class GradientNormalized(nn.Module):
         recording = torch.is_grad_enabled()
         inputs = x if x.requires_grad else x.detach().requires_grad_(True)
         with torch.enable_grad():
-            f = self.critic(inputs)
+            output = self.critic(inputs)
+            f = scores(output, len(inputs))  # one per sample: a (B, 1) head must not broadcast against (B,) norms
             (gradient,) = torch.autograd.grad(f.sum(), inputs, create_graph=recording)
         f = at_least_float32(f)  # the norm and the quotient in float32 under autocast too
-        return f / (at_least_float32(gradient).flatten(1).norm(dim=1) + f.abs() + self.eps)
+        normalized = f / (at_least_float32(gradient).flatten(1).norm(dim=1) + f.abs() + self.eps)
+        return normalized.view(output.shape)
 
 
 @register("gn")

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 import torch
 
@@ -7,7 +9,7 @@ from ganlip.constraints.clip import WeightClipping
 from ganlip.constraints.gp import GradientPenalty
 from ganlip.constraints.sn import SpectralNormalization
 from ganlip.errors import GanlipError
-from tests.conftest import mlp_critic
+from tests.conftest import conv_critic, mlp_critic
 
 
 def test_available_lists_the_five_core_strategies_and_the_baseline():
@@ -127,3 +129,46 @@ def test_every_belongs_to_penalties_and_is_at_least_one():
         build("sn:every=2")
     with pytest.raises(GanlipError, match="gp: every must be at least 1, got 0"):
         build("gp:every=0")
+
+
+class ColumnHead(torch.nn.Module):
+    """The same critic with a `(batch, 1)` output, as an `nn.Linear(n, 1)` head gives."""
+
+    def __init__(self, critic: torch.nn.Module):
+        super().__init__()
+        self.critic = critic
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.critic(x).unsqueeze(1)
+
+
+@pytest.mark.parametrize("name", [name for name in available() if name != "none"])
+def test_every_strategy_trains_a_batch_by_1_head_as_it_trains_one_score_per_sample(name):
+    """Scores, penalty, the weights' gradients and the projection agree between a `(B,)` critic and the same
+    critic with a `(B, 1)` head."""
+    flat = conv_critic().double()
+    column = ColumnHead(copy.deepcopy(flat))
+    real, fake = torch.randn(2, 8, 3, 8, 8, dtype=torch.float64)
+    found = []
+    for critic in (flat, column):
+        torch.manual_seed(1)  # the same initial power-iteration vectors, penalty points and re-initialisations
+        constraint = build(name)
+        critic = constraint.attach(critic)
+        real_scores, fake_scores, penalty = scores_and_penalty(constraint, critic, real, fake, 0)
+        (fake_scores.mean() - real_scores.mean() + penalty).backward()
+        constraint.after_step(critic)
+        gradients = [p.grad.clone() for p in critic.parameters()]
+        found.append((real_scores, fake_scores, penalty, gradients, [p.detach().clone() for p in critic.parameters()]))
+    (*ours, grads, weights), (*theirs, other_grads, other_weights) = found
+    for mine, reference in zip([*ours, *grads, *weights], [*theirs, *other_grads, *other_weights], strict=True):
+        torch.testing.assert_close(mine, reference, rtol=1e-9, atol=1e-12)
+    assert ours[0].shape == (8,)
+
+
+def test_a_critic_with_more_than_one_score_per_sample_is_refused_in_one_line():
+    critic = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 8 * 8, 2))
+    real, fake = torch.randn(2, 4, 3, 8, 8)
+    with pytest.raises(GanlipError, match=r"shape \(8, 2\) for a batch of 8; it must return one score per sample"):
+        scores_and_penalty(build("gp"), critic, real, fake, 0)
+    with pytest.raises(GanlipError, match=r"shape \(4, 2\) for a batch of 4"):
+        build("gn").attach(critic)(real)

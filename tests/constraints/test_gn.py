@@ -60,3 +60,13 @@ def test_per_sample_parameter_gradients_are_refused_with_it_and_the_batch_mean_f
     ):
         build("gn+pgp")
     build("gn+pgp:per_sample=false")
+
+
+def test_a_batch_by_1_head_keeps_its_shape_and_the_gradient_bound():
+    """The usual `nn.Linear(n, 1)` head: one normalized score per sample, never a (B, B) broadcast."""
+    critic = build("gn").attach(
+        torch.nn.Sequential(torch.nn.Linear(4, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1)).double()
+    )
+    x = torch.randn(8, 4, dtype=torch.float64) * 3
+    assert critic(x).shape == (8, 1)
+    assert input_gradient_norms(critic, x).max() <= 1 + 1e-9
