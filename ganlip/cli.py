@@ -176,15 +176,22 @@ def export(source: str, out: str, formats: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("generator", type=click.Path())
 @click.option("--n", default=64, show_default=True, help="How many samples.")
-@click.option("--out", default="samples.png", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--out", default="samples.png", show_default=True, type=click.Path())
 @click.option("--seed", default=0, show_default=True)
-def sample(generator: str, n: int, out: str, seed: int) -> None:
+@click.option(
+    "--files",
+    is_flag=True,
+    help="Write each sample as its own PNG into the folder --out (what pytorch-fid and `ganlip score` read), "
+    "drawn as `ganlip score` draws the generator's.",
+)
+def sample(generator: str, n: int, out: str, seed: int, files: bool) -> None:
     """Draw a grid of samples from an exported generator (or a run directory or checkpoint)."""
-    from ganlip.sampling import sample_grid
+    from ganlip.sampling import sample_files, sample_grid
 
     if n <= 0:
         raise GanlipError(f"--n must be positive, got {n}.")
-    click.echo(f"wrote {sample_grid(generator, n, Path(out), seed)}")
+    written = sample_files(generator, n, Path(out), seed) if files else sample_grid(generator, n, Path(out), seed)
+    click.echo(f"wrote {written}")
 
 
 @cli.command()
@@ -239,7 +246,11 @@ def inspect(source: str, n: int) -> None:
 @cli.command()
 @click.argument("first", type=click.Path())
 @click.argument("second", type=click.Path())
-@click.option("--n", default=10_000, show_default=True, help="Samples drawn from a generator.")
+@click.option(
+    "--n",
+    type=int,
+    help="Samples drawn from a generator (default 50,000 for FID on Inception's features, else 10,000).",
+)
 @click.option("--dims", type=int, cls=Listed, listing=fid_blocks, help="Inception block (default: its pool, 2048).")
 @click.option("--inception-weights", type=click.Path(dir_okay=False), help="pytorch-fid's FID Inception weights.")
 @click.option("--batch-size", default=50, show_default=True)
@@ -277,7 +288,11 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
     help="With --features auto and no Inception weights: the data set whose network to use (default: the "
     "data a run directory or exported generator among the sources was trained on).",
 )
-@click.option("--n", default=10_000, show_default=True, help="Samples drawn from a generator.")
+@click.option(
+    "--n",
+    type=int,
+    help="Samples drawn from a generator (default 50,000 for FID on Inception's features, else 10,000).",
+)
 @click.option("--inception-weights", type=click.Path(dir_okay=False), help="pytorch-fid's FID Inception weights.")
 @click.option("--batch-size", default=50, show_default=True)
 @click.option("--resolution", type=int, help="Resize folder images to this size (default: the first image's).")
@@ -307,8 +322,12 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
         device=device,
         resolution=resolution,
     )
+    from ganlip.evaluate import default_score_samples, samples_label
+
+    generators = [p for p in map(Path, (first, second)) if p.suffix == ".safetensors" or (p / "checkpoints").is_dir()]
+    drawn = f"  ({samples_label(n or default_score_samples(chosen, wanted))} generated samples)" if generators else ""
     for key, value in values.items():
-        click.echo(f"{key:<24} {value:.6g}")
+        click.echo(f"{key:<24} {value:.6g}{drawn}")
 
 
 @cli.command()

@@ -16,6 +16,8 @@ from ganlip.errors import GanlipError, unknown_name
 DEVICES = ("auto", "cpu", "cuda")
 AMP_MODES = ("auto", "off", "bf16")
 OPTIMIZERS = ("adam", "rmsprop")
+# How many critic steps each generator step takes: always n_critic, or WGAN's schedule (see critic_steps_at).
+CRITIC_SCHEDULES = ("constant", "wgan")
 
 
 @dataclass
@@ -38,9 +40,11 @@ class Config:
     critic_activation: str | None = None  # mlp, dcgan: the critic's own (relu | leaky_relu) or groupsort (MaxMin)
     # Lipschitz strategy, a spec such as "sn" or "sn+gp:weight=10"
     constraint: str = "sn"
-    # optimisation (WGAN: 5 critic steps per generator step); None takes the strategy's paper defaults
+    # optimisation; None takes the strategy's recipe (the loss, optimizer and critic steps its source trained with),
+    # else WGAN's: the Wasserstein loss with 5 critic steps per generator step
     steps: int = 1500
-    n_critic: int = 5
+    n_critic: int | None = None
+    critic_schedule: str | None = None  # constant | wgan (100 critic steps for 25 generator steps and every 500th)
     batch_size: int = 64
     g_batch_size: int | None = None  # generator batch; None: batch_size (WGAN-GP's ResNet used 2x)
     optimizer: str | None = None
@@ -72,16 +76,17 @@ class Config:
     # measurements: spectra, Lipschitz bounds, critic tightness, SWD and exact W1 on fixed samples
     measure_every: int = 250
     measure_samples: int = 512
-    # Scores every score_every steps (0: never) on score_samples generated images, in the feature space of
+    # Scores every score_every steps (0: never) on score_samples generated images (quantized as a saved PNG would
+    # be), in the feature space of
     # `features`: auto (Inception when its weights are here, else the data's shipped network), none, or a name
     # of `ganlip score --help`. `score_metrics`: fd (FID on Inception), kid, pr (precision/recall), dc.
     score_every: int = 0
-    score_samples: int = 10_000
+    score_samples: int | None = None  # None: 50,000 for FID on Inception's features (FID-50k), else 10,000
     features: str = "auto"
     score_metrics: list[str] = dataclasses.field(default_factory=lambda: ["fd", "kid", "pr", "dc"])
     fid_dims: int = 2048  # the Inception block scores use: pytorch-fid's pool features, as FID (fid.DEFAULT_DIMS)
     inception_weights: str | None = None
-    loss: str = "wasserstein"
+    loss: str | None = None  # wasserstein | hinge | ns (non-saturating); None: the strategy's recipe, else wasserstein
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -89,8 +94,14 @@ class Config:
     def replace(self, **changes: Any) -> Config:
         return from_dict({**self.to_dict(), **changes})
 
-    def save(self, path: Path) -> None:
-        path.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False))
+    def save(self, path: Path, comments: dict[str, str] | None = None) -> None:
+        """Write the config as YAML, with `comments` (key -> text) at the end of those keys' lines."""
+        lines = yaml.safe_dump(self.to_dict(), sort_keys=False).splitlines()
+        for index, line in enumerate(lines):
+            key = line.partition(":")[0]
+            if comments and key in comments and not line.startswith((" ", "-")):
+                lines[index] = f"{line}  # {comments[key]}"
+        path.write_text("\n".join(lines) + "\n")
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}
@@ -193,6 +204,23 @@ def _first_line(error: Exception) -> str:
     return " ".join(str(error).split())
 
 
+def critic_steps_at(config: Config, step: int) -> int:
+    """Critic steps before generator step `step` (counted from 1). WGAN's schedule (github.com/martinarjovsky/
+    WassersteinGAN, main.py at 2cf43ba, lines 163-166) takes 100 while fewer than 25 generator steps are done and
+    whenever their count is a multiple of 500, n_critic otherwise."""
+    done = step - 1
+    if config.critic_schedule == "wgan" and (done < 25 or done % 500 == 0):
+        return 100
+    return config.n_critic
+
+
+def critic_steps_before(config: Config, step: int) -> int:
+    """Critic steps taken by the end of generator step `step` (a resumed run's count, which lazy penalties read)."""
+    if config.critic_schedule != "wgan":
+        return step * config.n_critic
+    return sum(critic_steps_at(config, s) for s in range(1, step + 1))
+
+
 def check_device(name: str) -> None:
     if name not in DEVICES and not re.fullmatch(r"cuda:\d+", name):
         raise GanlipError(f"device '{name}' is not valid; use one of {', '.join(DEVICES)}, or cuda:N for GPU N.")
@@ -223,6 +251,10 @@ def validate(config: Config) -> None:
         raise GanlipError(f"betas must be two numbers in [0, 1), got {config.betas}.")
     if config.amp not in AMP_MODES:
         raise GanlipError(f"amp '{config.amp}' is not valid; use one of {', '.join(AMP_MODES)}.")
+    if config.critic_schedule not in (None, *CRITIC_SCHEDULES):
+        raise GanlipError(
+            f"critic_schedule '{config.critic_schedule}' is not valid; use one of {', '.join(CRITIC_SCHEDULES)}."
+        )
     if config.lr_decay not in ("none", "linear"):
         raise GanlipError(f"lr_decay '{config.lr_decay}' is not valid; use none or linear.")
     if not 0 <= config.ema_decay < 1:

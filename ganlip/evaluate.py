@@ -33,21 +33,32 @@ from ganlip.metrics.prdc import precision_recall_density_coverage
 from ganlip.metrics.spectra import gradient_norm_maxima, lipschitz_upper_bound, spectra
 from ganlip.metrics.swd import sliced_wasserstein
 from ganlip.metrics.w1 import exact_w1
+from ganlip.sampling import generator_batches
 from ganlip.trained import restore
+from ganlip.visuals import as_saved
 
 # The reference set of a data set's FID statistics: all of it, up to this many images.
 FID_REFERENCE_IMAGES = 50_000
+# Generated samples scored by default: FID-50k for FID on Inception's features, 10,000 for the other scores.
+FID_SAMPLES, SCORE_SAMPLES = 50_000, 10_000
 
 
-@torch.no_grad()
-def generator_batches(
+def saved_image_batches(
     generator: nn.Module, n: int, batch_size: int, device: torch.device, seed: int = 0
 ) -> Iterator[Tensor]:
-    """`n` samples of `generator` in batches, from noise seeded by `seed`."""
-    rng = torch.Generator(device).manual_seed(seed)
-    for start in range(0, n, batch_size):
-        count = min(batch_size, n - start)
-        yield generator(torch.randn(count, generator.latent_dim, device=device, generator=rng))
+    """`n` samples of `generator`, each quantized as a PNG of it would be (`visuals.as_saved`): what scores see."""
+    return (as_saved(batch) for batch in generator_batches(generator, n, batch_size, device, seed))
+
+
+def default_score_samples(features: str | None, metrics: tuple[str, ...] | list[str]) -> int:
+    """Generated samples a score is computed on unless set: FID's 50,000 (the count papers report, since FID is
+    biased upward at fewer) where the features are Inception's and FID is asked for; 10,000 otherwise."""
+    return FID_SAMPLES if features == "inception" and "fd" in metrics else SCORE_SAMPLES
+
+
+def samples_label(n: int) -> str:
+    """`50000` as "50k", `5000` as "5k", `1234` as "1234": how a score names its sample count."""
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
 def dataset_batches(dataset: Dataset, n: int, batch_size: int) -> Iterator[Tensor]:
@@ -159,7 +170,7 @@ def source_reference(
     with evaluation(generator):
         if next(generator_batches(generator, 1, 1, device)).dim() != 4:
             raise GanlipError(f"{path} generates points, not images; scores compare images.")
-        return Reference.of(batched_features(model(), generator_batches(generator, n, batch_size, device), device))
+        return Reference.of(batched_features(model(), saved_image_batches(generator, n, batch_size, device), device))
 
 
 def image_size(image: Path) -> int:
@@ -174,7 +185,7 @@ def score_between(
     b: str | Path,
     metrics: tuple[str, ...] = SCORE_METRICS,
     features: str = "inception",
-    n: int = 10_000,
+    n: int | None = None,
     dims: int = DEFAULT_DIMS,
     weights: str | Path | None = None,
     batch_size: int = 50,
@@ -182,8 +193,10 @@ def score_between(
     resolution: int | None = None,
 ) -> dict[str, float]:
     """Scores between two sources (see `source_reference`) on the feature network `features`; generators
-    contribute `n` samples. Image folders of different sizes need `resolution`."""
+    contribute `n` samples (None: `default_score_samples`), quantized as saved PNGs would be. Image folders of
+    different sizes need `resolution`."""
     name = feature_net(features).name
+    n = n or default_score_samples(name, metrics)
     if n < MIN_SAMPLES:
         raise GanlipError(f"--n {n} is too few samples to score; use at least {MIN_SAMPLES} (thousands to trust it).")
     if resolution is None:
@@ -207,7 +220,7 @@ def _first_image(path: Path) -> Path | None:
 def fid_between(
     a: str | Path,
     b: str | Path,
-    n: int = 10_000,
+    n: int | None = None,
     dims: int = DEFAULT_DIMS,
     weights: str | Path | None = None,
     batch_size: int = 50,
@@ -260,7 +273,7 @@ def generator_scores(
 ) -> dict[str, float]:
     """Scores of `n` samples of `generator` against a data set's reference features."""
     with evaluation(generator):
-        generated = Reference.of(batched_features(model, generator_batches(generator, n, batch_size, device), device))
+        generated = Reference.of(batched_features(model, saved_image_batches(generator, n, batch_size, device), device))
     return score_features(reference, generated, features, metrics)
 
 
@@ -289,6 +302,8 @@ def measurements(
         values[f"operator_norm/{record.name}"] = record.operator_norm
         if record.power_estimate is not None:
             values[f"spectral_estimate/{record.name}"] = record.power_estimate
+        if record.orthonormality is not None:
+            values[f"orthonormality/{record.name}"] = record.orthonormality
     values["lipschitz/upper"] = lipschitz_upper_bound(records, critic)
     values |= {f"grad_norm/{where}_max": value for where, value in maxima.items()}
     values["lipschitz/lower"] = max(maxima.values())

@@ -27,7 +27,20 @@ class HingeLoss(WassersteinLoss):
         return F.relu(1 - real_scores).mean() + F.relu(1 + fake_scores).mean()
 
 
-LOSSES = {"wasserstein": WassersteinLoss, "hinge": HingeLoss}
+class NonSaturatingLoss(WassersteinLoss):
+    """The non-saturating GAN loss (Goodfellow et al. 2014), with the critic's score a logit: the critic minimizes
+    `E[softplus(-D(real))] + E[softplus(D(fake))]` (binary cross-entropy), the generator `E[softplus(-D(G(z)))]`.
+    R1's source trains with it (GAN_stability's `gan_type: standard`, `gan_training/train.py` lines 92-102)."""
+
+    def critic(self, real_scores: Tensor, fake_scores: Tensor) -> Tensor:
+        return F.softplus(-real_scores).mean() + F.softplus(fake_scores).mean()
+
+    def generator(self, fake_scores: Tensor) -> Tensor:
+        return F.softplus(-fake_scores).mean()
+
+
+LOSSES = {"wasserstein": WassersteinLoss, "hinge": HingeLoss, "ns": NonSaturatingLoss}
+DEFAULT_LOSS = "wasserstein"
 
 
 def build_loss(name: str) -> WassersteinLoss:

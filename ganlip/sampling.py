@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
+from torch import Tensor, nn
 
+from ganlip.layers import evaluation
 from ganlip.trained import load_generator
-from ganlip.visuals import save_samples
+from ganlip.visuals import save_image_files, save_samples
+
+
+@torch.no_grad()
+def generator_batches(
+    generator: nn.Module, n: int, batch_size: int, device: torch.device, seed: int = 0
+) -> Iterator[Tensor]:
+    """`n` samples of `generator` in batches, from noise seeded by `seed`."""
+    rng = torch.Generator(device).manual_seed(seed)
+    for start in range(0, n, batch_size):
+        count = min(batch_size, n - start)
+        yield generator(torch.randn(count, generator.latent_dim, device=device, generator=rng))
 
 
 @torch.no_grad()
@@ -18,3 +32,19 @@ def sample_grid(generator_path: str | Path, n: int, out: str | Path, seed: int =
     out = Path(out)
     save_samples(generator(noise), out)
     return out
+
+
+def sample_files(generator_path: str | Path, n: int, folder: str | Path, seed: int = 0, batch_size: int = 250) -> Path:
+    """Write `n` samples as PNG files into `folder`, drawn as `ganlip score` draws a generator's (the same noise
+    for the same seed and batch size), so that scoring the folder and the generator agree."""
+    generator, folder = load_generator(generator_path), Path(folder)
+    with evaluation(generator):
+        for start, batch in zip(
+            range(0, n, batch_size), generator_batches(generator, n, batch_size, torch.device("cpu"), seed), strict=True
+        ):
+            if batch.dim() != 4:
+                from ganlip.errors import GanlipError
+
+                raise GanlipError(f"{generator_path} generates points, not images; draw them as a picture instead.")
+            save_image_files(batch, folder, start)
+    return folder

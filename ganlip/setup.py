@@ -24,14 +24,16 @@ from ganlip.data.stream import fixed_subset
 from ganlip.devices import native_bf16, select_device
 from ganlip.ema import EMA
 from ganlip.errors import GanlipError
-from ganlip.evaluate import Reference, data_reference
-from ganlip.losses import WassersteinLoss, build_loss
+from ganlip.evaluate import Reference, data_reference, default_score_samples
+from ganlip.losses import DEFAULT_LOSS, WassersteinLoss, build_loss
 from ganlip.metrics.features import build_features, choose_features
 from ganlip.models import build_model, family, sizes_from
 from ganlip.models.registry import SIZE_KEYS
 
 # Used when no strategy names a recipe (e.g. only penalties without one): WGAN-GP's Adam.
 DEFAULT_RECIPE = OptimizerRecipe("adam", 1e-4, (0.0, 0.9))
+# What a run trains with where neither the config nor the strategy's recipe says: WGAN's loss and critic steps.
+WGAN_TRAINING = {"loss": DEFAULT_LOSS, "n_critic": 5, "critic_schedule": "constant"}
 # How many generated points a 2-D scatter shows (image grids show `n_samples`).
 SCATTER_POINTS = 1024
 # Config keys a resumed run may change; the rest must match the checkpoint.
@@ -55,19 +57,50 @@ def resolve(config: Config) -> Config:
     arch = config.arch or spec.arch
     sizes = {**family(arch).sizes, **(spec.sizes if arch == spec.arch else {})}
     given, config = config.constraint, settled(config)
-    recipe = build(config.constraint).recipe_for(spec.kind) or DEFAULT_RECIPE
+    recipe = (build(config.constraint).recipe_for(spec.kind) or DEFAULT_RECIPE).settings()
     resolved = config.replace(
         arch=arch,
         resolution=(config.resolution or spec.resolution) if spec.kind == "images" else None,
         **{key: getattr(config, key) or sizes.get(key) for key in SIZE_KEYS},
-        optimizer=config.optimizer or recipe.name,
-        lr=config.lr or recipe.lr,
-        betas=config.betas or list(recipe.betas),
+        **{key: getattr(config, key) or value for key, value in (WGAN_TRAINING | recipe).items()},
         decay_steps=config.decay_steps or config.steps,
         out=config.out or str(Path("runs") / f"{config.data}-{path_safe(given)}"),
     )
     build_loss(resolved.loss)
-    return resolved
+    return resolved.replace(
+        score_samples=resolved.score_samples or default_score_samples(scored_features(resolved), resolved.score_metrics)
+    )
+
+
+def scored_features(config: Config) -> str | None:
+    """The feature network a run's scores will use (None: no scores, or none available)."""
+    if not config.score_every:
+        return None
+    try:
+        return choose_features(config.features, config.data, config.inception_weights)
+    except GanlipError:
+        return None
+
+
+def recipe_comments(config: Config) -> dict[str, str]:
+    """For a resolved config: the keys whose values are those of its strategy's recipe, each with the words that
+    say so in `config.yaml` (the user's own setting wins; a key set to the recipe's value is marked too)."""
+    recipe = build(config.constraint).recipe_for(data_spec(config.data).kind)
+    if recipe is None:
+        return {}
+    said = f"the recipe of {config.constraint.split('+')[0].partition(':')[0]}" + (
+        f" ({recipe.source})" if recipe.source else ""
+    )
+    return {key: said for key, value in recipe.settings().items() if getattr(config, key) == value}
+
+
+def recipe_note(config: Config) -> list[str]:
+    """What the strategy's recipe changed in WGAN's training (loss, critic steps), said as the run starts."""
+    comments = recipe_comments(config)
+    changed = [f"{key}={getattr(config, key)}" for key in WGAN_TRAINING if key in comments]
+    if not changed:
+        return []
+    return [f"Training as {comments[next(iter(comments))]}: {', '.join(changed)}; --set KEY=VALUE overrides."]
 
 
 def settled(config: Config) -> Config:
@@ -250,9 +283,14 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
             schedulers=schedulers,
             ema=ema,
             scoring=scoring,
-            notes=[precision_note(config.amp, device), *cores_note(device), *([note] if note else [])],
+            notes=[
+                precision_note(config.amp, device),
+                *recipe_note(config),
+                *cores_note(device),
+                *([note] if note else []),
+            ],
             step=step,
-            critic_steps=step * config.n_critic,
+            critic_steps=config_module.critic_steps_before(config, step),
         )
     )
 

@@ -14,7 +14,7 @@ from torch.nn.utils import parametrize
 
 from ganlip import distributed, peak_memory
 from ganlip.checkpoint import save_checkpoint
-from ganlip.config import Config
+from ganlip.config import Config, critic_steps_at
 from ganlip.constraints.base import scores_and_penalty
 from ganlip.errors import GanlipError, Interrupted
 from ganlip.evaluate import generator_scores, measurements
@@ -22,7 +22,7 @@ from ganlip.gradients import input_gradient_norms, interpolate, scores
 from ganlip.interrupts import StopRequests
 from ganlip.layers import evaluation
 from ganlip.log import Logger
-from ganlip.setup import Run, build_run, prepare
+from ganlip.setup import Run, build_run, prepare, recipe_comments
 from ganlip.visuals import save_samples
 
 
@@ -168,7 +168,7 @@ def save_state(run: Run) -> Path:
 def make_run_directory(run_dir: Path, config: Config) -> None:
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        config.save(run_dir / "config.yaml")
+        config.save(run_dir / "config.yaml", recipe_comments(config))
     except OSError as error:
         raise GanlipError(
             f"cannot write the run directory {run_dir} ({error.strerror or error}); choose another --out."
@@ -203,7 +203,7 @@ def _train(run: Run, quiet: bool) -> Path:
             while run.step < config.steps and not stopping:
                 run.step += 1
                 critic_stats = []
-                for _ in range(config.n_critic):
+                for _ in range(critic_steps_at(config, run.step)):
                     real = next(run.stream)
                     critic_stats.append(critic_step(run, real))
                 run.window.extend(critic_stats)  # every critic step counts in the logged means

@@ -20,6 +20,25 @@ def image_grid(images: Tensor) -> Tensor:
     )
 
 
+def as_saved(images: Tensor) -> Tensor:
+    """Images in [-1, 1] exactly as an 8-bit PNG of them reads back: torchvision's `save_image` rounding,
+    `floor(255 (x + 1) / 2 + 0.5)` clamped to [0, 255], then the image loaders' `q · 2/255 - 1`. Scores see
+    generated images so, as they see real ones, and as pytorch-fid's command line sees a folder of samples."""
+    levels = ((images.float().clamp(-1, 1) + 1) / 2 * 255 + 0.5).clamp(0, 255).floor()
+    return levels * (2 / 255) - 1
+
+
+def save_image_files(images: Tensor, folder: Path, first: int = 0) -> list[Path]:
+    """Write each image of a batch in [-1, 1] as its own PNG, `folder/NNNNNN.png` numbered from `first`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index, image in enumerate(images.detach().float().cpu(), first):
+        path = folder / f"{index:06d}.png"
+        save_image(image, path, normalize=True, value_range=(-1, 1))
+        paths.append(path)
+    return paths
+
+
 def scatter_figure(samples: Tensor, real: Tensor | None = None, title: str = ""):
     """A matplotlib figure of 2-D samples (orange) over real points (blue)."""
     import matplotlib

@@ -78,3 +78,15 @@ PAPER_SETTINGS = {
     "toy_8gaussians_gp.yaml": ("gp:weight=0.1", "adam", 1e-4, [0.5, 0.9], 5, "wasserstein", "none"),  # gan_toy
     "toy_8gaussians_clip.yaml": ("clip:c=0.01", "rmsprop", 5e-5, [0.0, 0.9], 5, "wasserstein", "none"),
 }
+
+
+def test_wgans_critic_schedule_is_100_steps_for_25_generator_steps_and_every_500th():
+    """WassersteinGAN main.py lines 163-166: Diters = 100 if gen_iterations < 25 or gen_iterations % 500 == 0."""
+    from ganlip.config import critic_steps_at, critic_steps_before
+
+    config = Config(n_critic=5, critic_schedule="wgan")
+    reference = [100 if done < 25 or done % 500 == 0 else 5 for done in range(1200)]
+    assert [critic_steps_at(config, step) for step in range(1, 1201)] == reference
+    assert critic_steps_before(config, 1200) == sum(reference)
+    constant = Config(n_critic=5, critic_schedule="constant")
+    assert critic_steps_at(constant, 1) == 5 and critic_steps_before(constant, 7) == 35

@@ -22,6 +22,32 @@ def test_resolved_defaults_follow_the_papers():
     assert resolve(Config(lr=1e-3)).lr == 1e-3
 
 
+def test_a_recipe_sets_the_loss_and_critic_steps_of_its_source_and_the_users_setting_wins():
+    r1 = resolve(Config(constraint="r1"))
+    assert (r1.loss, r1.n_critic, r1.optimizer, r1.lr) == ("ns", 1, "rmsprop", 1e-4)  # GAN_stability default.yaml
+    own = resolve(Config(constraint="r1", loss="wasserstein", n_critic=5, optimizer="adam"))
+    assert (own.loss, own.n_critic, own.optimizer) == ("wasserstein", 5, "adam")
+    assert (resolve(Config(constraint="sn")).loss, resolve(Config(constraint="sn")).critic_schedule) == (
+        "wasserstein",
+        "constant",
+    )
+    clip = resolve(Config(constraint="clip"))
+    assert clip.critic_schedule == "wgan" and resolve(Config(constraint="clip", data="8gaussians")).critic_schedule == (
+        "constant"  # WGAN-GP's clipping baseline on the toys
+    )
+
+
+def test_the_run_says_what_its_recipe_set_in_config_yaml_and_as_it_starts(tmp_path):
+    run_dir = train(tiny_config(tmp_path, constraint="r1", n_critic=None, steps=2), quiet=True)
+    text = (run_dir / "config.yaml").read_text()
+    assert "loss: ns  # the recipe of r1 (GAN_stability" in text and "n_critic: 1  # the recipe of r1" in text
+    assert load(run_dir / "config.yaml").loss == "ns"
+    note = setup.recipe_note(load(run_dir / "config.yaml"))
+    assert note and "loss=ns, n_critic=1" in note[0]
+    explicit = train(tiny_config(tmp_path / "own", constraint="r1", n_critic=2, loss="wasserstein"), quiet=True)
+    assert "n_critic: 2\n" in (explicit / "config.yaml").read_text()
+
+
 def test_an_existing_run_is_not_overwritten(tmp_path):
     config = tiny_config(tmp_path, "8gaussians", steps=2)
     train(config, quiet=True)

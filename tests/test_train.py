@@ -165,3 +165,17 @@ def test_every_registered_architecture_trains(tmp_path, arch):
     run_dir = train(tiny_config(tmp_path, data, arch=arch, width=8, steps=2, constraint="sn"), quiet=True)
     lines = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert lines[-1]["step"] == 2 and all(math.isfinite(line["loss/critic"]) for line in lines)
+
+
+def test_a_critic_schedule_decides_the_critic_steps_and_survives_a_resume(tmp_path, monkeypatch):
+    import ganlip.train as training
+    from ganlip.setup import build_run, prepare
+
+    calls = []
+    real_step = training.critic_step
+    monkeypatch.setattr(training, "critic_step", lambda run, real: calls.append(run.step) or real_step(run, real))
+    config = tiny_config(tmp_path, constraint="clip", critic_schedule="wgan", steps=2, checkpoint_every=1)
+    run_dir = training.train(config, quiet=True)
+    assert [calls.count(step) for step in (1, 2)] == [100, 100]  # WGAN's first 25 generator steps
+    config, saved = prepare(config, resume=run_dir)
+    assert build_run(config, saved).critic_steps == 200

@@ -49,7 +49,7 @@ def _save(figure, path: Path) -> Path:
     return path
 
 
-def quality_curves(rows: list[StrategyRow], quality: tuple[str, ...], path: Path) -> Path:
+def quality_curves(rows: list[StrategyRow], quality: tuple[str, ...], path: Path, samples: int | None = None) -> Path:
     """Each quality metric against generator steps and against training time: seed mean, band min to max."""
     colour = colours(rows)
     figure, axes = plt.subplots(len(quality), 2, figsize=(10, 3.4 * len(quality)), squeeze=False)
@@ -65,7 +65,7 @@ def quality_curves(rows: list[StrategyRow], quality: tuple[str, ...], path: Path
                     axis.fill_between(x, low, high, color=colour[row.constraint], alpha=0.15)
         for axis, x_label in zip(metric_axes, ("generator steps", "training seconds"), strict=True):
             axis.set_xlabel(x_label)
-            axis.set_ylabel(label(key))
+            axis.set_ylabel(label(key, samples))
             _scale(axis)
             axis.grid(alpha=0.3)
     axes[0][0].legend(fontsize="small")

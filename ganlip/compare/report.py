@@ -40,6 +40,7 @@ class PartReport:
     rows: list[StrategyRow]
     verdicts: list[Verdict]
     figures: list[tuple[str, Path]] = field(default_factory=list)  # (caption, path relative to the report)
+    score_samples: int | None = None  # generated samples each score is computed on (None: no scores)
 
 
 def columns(quality: tuple[str, ...]) -> list[str]:
@@ -59,11 +60,11 @@ def columns(quality: tuple[str, ...]) -> list[str]:
     ]
 
 
-def heading(column: str) -> str:
+def heading(column: str, samples: int | None = None) -> str:
     for which in ("final", "best"):
         if column.startswith(f"{which}_"):
-            return f"{which} {label(column.removeprefix(which + '_'))}"
-    return label(column)
+            return f"{which} {label(column.removeprefix(which + '_'), samples)}"
+    return label(column, samples)
 
 
 def describe_settings(run: PlannedRun, seeds: int) -> str:
@@ -80,12 +81,16 @@ def build_part(part: Part, runs: list[PlannedRun], out: Path) -> PartReport:
     histories = [read_history(run) for run in own]
     quality = quality_keys(histories)
     rows = strategy_rows(histories, quality)
-    report = PartReport(part, describe_settings(own[0], part.seeds), quality, rows, judge(rows, quality))
+    config = resolve(own[0].config)
+    samples = config.score_samples if config.score_every else None
+    report = PartReport(
+        part, describe_settings(own[0], part.seeds), quality, rows, judge(rows, quality), score_samples=samples
+    )
     stem = out / FIGURES / path_safe(part.name)
     trained = [row for row in rows if row.histories]
     if not trained:
         return report
-    curves = figures.quality_curves(trained, quality, stem.with_name(f"{stem.name}_quality.png"))
+    curves = figures.quality_curves(trained, quality, stem.with_name(f"{stem.name}_quality.png"), samples)
     report.figures.append(("Quality against steps and training time", curves))
     spectral = figures.spectral_curves(trained, stem.with_name(f"{stem.name}_spectra.png"))
     if spectral:
@@ -119,7 +124,7 @@ def machine() -> str:
 
 def table_cells(report: PartReport) -> tuple[list[str], list[list[str]]]:
     shown = columns(report.quality)
-    head = ["strategy", "seeds", *(heading(c) for c in shown)]
+    head = ["strategy", "seeds", *(heading(c, report.score_samples) for c in shown)]
     body = []
     for row in report.rows:
         cells = [str(row.spreads.get(c)) if row.spreads.get(c) is not None else "–" for c in shown]

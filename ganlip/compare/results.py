@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ganlip.compare.suite import PlannedRun
+from ganlip.evaluate import samples_label
 
 # The quality metrics, lower is better: the Fréchet and kernel distances in a feature space where the runs
 # measured them (`fd/NAME`, `kid/NAME`), else distances to the data in pixel space.
@@ -82,13 +83,15 @@ def read_history(run: PlannedRun) -> RunHistory:
     return RunHistory(run, lines)
 
 
-def label(key: str) -> str:
-    """A metric's heading: `fd/inception` is FID, `fd/fashion-cnn` reads "FD (fashion-cnn)"."""
+def label(key: str, samples: int | None = None) -> str:
+    """A metric's heading: `fd/inception` is FID, `fd/fashion-cnn` reads "FD (fashion-cnn)"; with the count of
+    generated samples scored, "FID (10k)" and "FD (fashion-cnn, 5k)", since FID grows as the count falls."""
+    count = samples_label(samples) if samples else ""
     if key == "fd/inception":
-        return "FID"
+        return f"FID ({count})" if count else "FID"
     metric, _, features = key.partition("/")
     if metric in ("fd", "kid") and features:
-        return f"{metric.upper()} ({features})"
+        return f"{metric.upper()} ({features}{', ' + count if count else ''})"
     return LABELS.get(key, key)
 
 

@@ -23,14 +23,25 @@ _REGISTRY: Registry[type[Constraint]] = Registry("constraint")
 
 @dataclass(frozen=True)
 class OptimizerRecipe:
-    """How a strategy's source trained it on one kind of data: the optimizer (used when the config names
-    none) and the strategy parameters it set otherwise than the defaults (used when the spec sets none)."""
+    """How a strategy's source trained it on one kind of data: the optimizer, and where the source departs from
+    WGAN's training the loss, the critic steps per generator step and their schedule (each used when the config
+    sets none), and the strategy parameters it set otherwise than the defaults (used when the spec sets none)."""
 
     name: str
     lr: float
     betas: tuple[float, float] = (0.0, 0.9)
     params: tuple[tuple[str, Any], ...] = ()
     source: str = ""
+    loss: str | None = None
+    n_critic: int | None = None
+    critic_schedule: str | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """The config keys this recipe sets, with its values."""
+        given = {"loss": self.loss, "n_critic": self.n_critic, "critic_schedule": self.critic_schedule}
+        return {"optimizer": self.name, "lr": self.lr, "betas": list(self.betas)} | {
+            key: value for key, value in given.items() if value is not None
+        }
 
 
 class Constraint:
@@ -218,7 +229,8 @@ def describe() -> list[dict[str, str]]:
 
 def _describe_recipe(recipe: OptimizerRecipe) -> str:
     optimizer = f"{recipe.name} {recipe.lr:g}" + (f" betas {recipe.betas}" if recipe.name == "adam" else "")
-    params = ", ".join(f"{key}={value}" for key, value in recipe.params)
+    training = [f"{key}={value}" for key, value in recipe.settings().items() if key not in ("optimizer", "lr", "betas")]
+    params = ", ".join([*training, *(f"{key}={value}" for key, value in recipe.params)])
     return optimizer + (f", {params}" if params else "") + (f" ({recipe.source})" if recipe.source else "")
 
 

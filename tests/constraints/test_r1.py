@@ -24,10 +24,24 @@ def test_on_a_linear_critic_the_penalty_is_half_gamma_times_the_squared_slope(na
     assert penalty.item() == pytest.approx(2 * 25)
 
 
+def test_the_default_penalty_is_the_one_gan_stabilitys_code_computes():
+    """train.py line 53: `reg_param * compute_grad2(d_real, x_real).mean()` with reg_param 10 (default.yaml
+    line 22) and compute_grad2 the per-sample squared gradient norm: 10 ‖a‖² on a linear critic."""
+    a = torch.tensor([3.0, 4.0], dtype=torch.float64)
+    real = torch.randn(8, 2, dtype=torch.float64)
+    x = real.clone().requires_grad_(True)
+    (gradient,) = torch.autograd.grad(LinearCritic(a)(x).sum(), x, create_graph=True)
+    reg_param = 10.0
+    cited = reg_param * gradient.pow(2).reshape(8, -1).sum(1).mean()
+    assert build("r1").penalty(LinearCritic(a), real, real).item() == pytest.approx(cited.item()) == 250
+
+
 def test_the_recipe_is_gan_stabilitys():
-    """GAN_stability configs/default.yaml: reg_param 10 (line 22), RMSprop lr 1e-4 for both networks (35-37)."""
+    """GAN_stability configs/default.yaml: the non-saturating loss (line 20), RMSprop lr 1e-4 for both networks
+    (35-37), one critic step per generator step (line 40)."""
     r1 = build("r1")
-    assert r1.gamma == 10 and (r1.recipe.name, r1.recipe.lr) == ("rmsprop", 1e-4)
+    recipe = r1.recipe
+    assert (recipe.name, recipe.lr, recipe.loss, recipe.n_critic) == ("rmsprop", 1e-4, "ns", 1)
     assert build("r1+r2").parts[1].at == "fake"
 
 

@@ -140,3 +140,28 @@ def test_score_features_names_say_which_features():
         "precision/fashion-cnn",
         "recall/fashion-cnn",
     ]
+
+
+def test_scoring_a_generator_equals_scoring_the_folder_of_its_saved_pngs(run_dir, tmp_path):
+    """Generated images reach the feature network quantized as a PNG of them is (the protocol of pytorch-fid's
+    command line, and of every real image), so a generator and its saved samples get the same scores."""
+    images = image_folder(tmp_path / "images", 0, n=40)
+    result = CliRunner().invoke(cli, ["sample", str(run_dir), "--n", "40", "--files", "--out", str(tmp_path / "png")])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "png").glob("*.png"))) == 40
+    _, direct = score(images, run_dir, "--features", "digits-cnn", "--n", 40)
+    _, saved = score(images, tmp_path / "png", "--features", "digits-cnn")
+    assert direct and direct == pytest.approx(saved, rel=1e-5, abs=1e-7)
+
+
+def test_the_sample_count_is_named_and_fid_defaults_to_50k():
+    from ganlip.compare.results import label
+    from ganlip.config import Config
+    from ganlip.evaluate import default_score_samples
+    from ganlip.setup import resolve
+
+    assert default_score_samples("inception", ("fd", "kid")) == 50_000
+    assert default_score_samples("inception", ("kid",)) == default_score_samples("fashion-cnn", ("fd",)) == 10_000
+    assert label("fd/inception", 10_000) == "FID (10k)" and label("fd/fashion-cnn", 5000) == "FD (fashion-cnn, 5k)"
+    assert resolve(Config(score_every=10, data="fashion-mnist", features="fashion-cnn")).score_samples == 10_000
+    assert resolve(Config(score_every=10, score_samples=2000)).score_samples == 2000
