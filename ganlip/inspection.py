@@ -36,13 +36,22 @@ def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum
 
 def format_report(records: list[LayerSpectrum], upper: float, maxima: dict[str, float], note: str) -> str:
     header = f"{'layer':<12} {'kind':<6} {'input':<14} {'σ matrix':>9} {'σ power it.':>11} {'‖op‖':>9}"
+    orthonormalized = any(r.orthonormality is not None for r in records)
+    if orthonormalized:
+        header += f" {'|AᵀA-I|':>9}"
     lines = [note, "", header, "-" * len(header)]
     for r in records:
         estimate = f"{r.power_estimate:.4f}" if r.power_estimate is not None else "-"
         shape = "x".join(map(str, r.input_shape))
-        lines.append(
-            f"{r.name:<12} {r.kind:<6} {shape:<14} {r.matrix_norm:>9.4f} {estimate:>11} {r.operator_norm:>9.4f}"
-        )
+        line = f"{r.name:<12} {r.kind:<6} {shape:<14} {r.matrix_norm:>9.4f} {estimate:>11} {r.operator_norm:>9.4f}"
+        if orthonormalized:
+            line += f" {r.orthonormality:>9.2e}" if r.orthonormality is not None else f" {'-':>9}"
+        lines.append(line)
+    if orthonormalized:
+        lines += [
+            "",
+            "|AᵀA-I|: how far an orthonormalized layer is from orthonormal (0: it is; bjorck:n_iter closes it).",
+        ]
     lines += [
         "",
         "Lip(D) upper bound (product of operator norms): "

@@ -34,3 +34,16 @@ def test_inspect_command_prints_a_table(run_dir):
     result = CliRunner().invoke(cli, ["inspect", str(run_dir / "checkpoints" / "last.pt"), "--n", "16"])
     assert result.exit_code == 0, result.output
     assert "upper bound" in result.output and "net.6" in result.output
+
+
+def test_the_report_shows_how_far_an_orthonormalized_layer_is_from_orthonormal():
+    from ganlip.inspection import format_report
+    from ganlip.metrics.spectra import LayerSpectrum
+
+    records = [
+        LayerSpectrum("0", "linear", (32,), 1.0, None, 1.0, orthonormality=0.104),
+        LayerSpectrum("2", "linear", (32,), 1.0, None, 1.0),
+    ]
+    text = format_report(records, 1.0, {"real": 0.5}, "note")
+    assert "|AᵀA-I|" in text and "1.04e-01" in text.splitlines()[3]
+    assert "|AᵀA-I|" not in format_report(records[1:], 1.0, {"real": 0.5}, "note")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, reparametrize, require
+from ganlip.constraints.base import Constraint, register, reparametrize, require, require_zero_padding
 from ganlip.constraints.sn import SpectralNorm
 from ganlip.layers import conv
 
@@ -41,9 +41,20 @@ class AOL(Constraint):
     from the first step. The bound is tight where the weight is orthogonal (`d = 1`) and loose for weights far
     from it, so training pulls the layers towards orthogonality.
 
-    Parameters: `eps` (1e-12, against a layer whose weights are all zero). Grouped convolutions are refused.
-    Recipe: the paper trains classifiers, not GANs; ganlip takes SNGAN's optimizer, as for the other
-    normalizations (Adam 2e-4, betas (0, 0.9)).
+    Attaching re-initializes every layer's weight as the authors' code does (github.com/berndprach/AOL at
+    562bddf), so that the rescaling starts tight (`d = 1`, each layer's norm 1) rather than far below 1: a
+    convolution's kernel is zero but for its centre tap, an orthogonal `(out, in)` matrix (`orthogonal_center`,
+    `convolutional_center_initializers.py` lines 25-43, the default of `aol_conv2d.py` line 22); a Linear layer is
+    orthogonal, or, with more inputs than outputs, each input's column a randomly drawn row of an orthogonal
+    `(out, out)` matrix, divided by the square root of how many inputs drew it (`repeated_orthogonal`,
+    `repeated_orthogonal_initializer.py` lines 18-50, the default of `aol_dense.py` line 18). Biases keep the
+    architecture's initialization. A strided convolution is certified at most 1-Lipschitz but its bound is loose
+    once its kernel has more than the centre tap (the authors' convolutions refuse strides).
+
+    Parameters: `eps` (1e-12, against a layer whose weights are all zero). Grouped convolutions and padding
+    modes other than zeros (under which the bound does not hold) are refused. Recipe: the paper trains
+    classifiers, not GANs; ganlip takes SNGAN's optimizer, as for the other normalizations (Adam 2e-4, betas
+    (0, 0.9)).
     """
 
     eps: float = 1e-12
@@ -64,4 +75,24 @@ class AOL(Constraint):
         require(
             groups == 1, f"aol: its bound covers ungrouped convolutions, not groups={groups}; use sn for this critic."
         )
+        require_zero_padding("aol", layer)
+        initialize_as_aol(layer.weight)
         return AlmostOrthogonal(self.eps)
+
+
+@torch.no_grad()
+def initialize_as_aol(weight: Tensor) -> None:
+    """The authors' initialization, in place (see `AOL`): an orthogonal centre tap for a convolution, an
+    orthogonal or repeated-orthogonal matrix for a Linear layer."""
+    out_features, in_features = weight.shape[:2]
+    if weight.dim() > 2:
+        centre = tuple((size - 1) // 2 for size in weight.shape[2:])
+        weight.zero_()
+        weight[(slice(None), slice(None), *centre)] = nn.init.orthogonal_(weight.new_empty(out_features, in_features))
+    elif in_features <= out_features:
+        nn.init.orthogonal_(weight)
+    else:
+        basis = nn.init.orthogonal_(weight.new_empty(out_features, out_features))
+        drawn = torch.randint(out_features, (in_features,), device=weight.device)
+        counts = torch.bincount(drawn, minlength=out_features).to(weight.dtype)
+        weight.copy_((basis[drawn] / counts[drawn].sqrt().unsqueeze(1)).T)

@@ -303,6 +303,16 @@ def require(condition: bool, message: str) -> None:
         raise GanlipError(message)
 
 
+def require_zero_padding(strategy: str, layer: nn.Module) -> None:
+    """Refuse a convolution padded otherwise than with zeros, for strategies whose bound assumes zero padding."""
+    mode = getattr(layer, "padding_mode", "zeros")
+    require(
+        mode == "zeros",
+        f"{strategy}: its bound holds for zero-padded convolutions, not padding_mode='{mode}' (reflected or repeated "
+        f"pixels enter the convolution more than once); use padding_mode='zeros' or sn in matrix mode.",
+    )
+
+
 def require_one_of(strategy: str, key: str, value: str, valid: tuple[str, ...]) -> None:
     require(value in valid, f"{strategy}: {key} must be one of {', '.join(valid)}, got '{value}'.")
 

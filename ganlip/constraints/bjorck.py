@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, reparametrize, require
-from ganlip.constraints.sn import SpectralNorm
-from ganlip.layers import weight_matrix
+from ganlip.constraints.base import Constraint, register, reparametrize, require, require_one_of
+from ganlip.constraints.sn import MODES, SpectralNorm
+from ganlip.layers import CONV_LAYERS, weight_matrix
 
 
 def bjorck(matrix: Tensor, beta: float, n_iter: int) -> Tensor:
@@ -39,7 +39,10 @@ def bjorck(matrix: Tensor, beta: float, n_iter: int) -> Tensor:
 
 class BjorckOrthonormalization(nn.Module):
     """A parametrization: the weight, as its matrix `(out, in * kernel)`, replaced by its Björck
-    orthonormalization, differentiated through (the iteration runs in the forward pass, as in the paper)."""
+    orthonormalization, differentiated through (the iteration runs in the forward pass, as in the paper).
+    It promises orthonormal rows or columns, so measurements report how far the weight is from them."""
+
+    orthonormalizes = True
 
     def __init__(self, beta: float, n_iter: int):
         super().__init__()
@@ -52,23 +55,38 @@ class BjorckOrthonormalization(nn.Module):
 
 @register("bjorck")
 class Bjorck(Constraint):
-    """Use the Björck orthonormalization of every critic weight: its singular values go to 1, so each layer is
-    1-Lipschitz, and with `--set critic_activation=groupsort` (MaxMin on pairs of units) a critic of square
-    layers preserves gradient norms: `‖∇D‖ = 1` almost everywhere, as the paper's GroupSort networks. Where a
-    layer narrows (the toy critic's 2 → 512 input layer) the gradient norm is at most 1, not equal to it.
+    """Use the Björck orthonormalization of every critic weight, as its `(out, in * kernel)` matrix: its singular
+    values go to 1, so each Linear layer is 1-Lipschitz, and with `--set critic_activation=groupsort` (MaxMin on
+    pairs of units) a critic of square Linear layers preserves gradient norms: `‖∇D‖ = 1` almost everywhere, as the
+    paper's GroupSort networks. Where a layer narrows (the toy critic's 2 → 512 input layer) the gradient norm is
+    at most 1, not equal to it.
 
-    Parameters: `beta` (0.5, the paper's), `n_iter` (20 steps per critic step, the default of the authors' code,
-    github.com/cemanil/LNets at 285fdd1, `BjorckLinear`; its Wasserstein estimation config runs 27). The
-    iteration starts from the weight divided by `sqrt(‖W‖₁ ‖W‖_∞)`, a bound on σ(W), where the authors' code
-    divides by `sqrt(rows · cols)`, which bounds σ only for entries of size at most 1. Convolutions are
-    orthonormalized as their `(out, in * kernel)` matrix, which bounds that matrix's norm, not the convolution's
-    (as `sn`'s matrix mode). Recipe: the authors' WGAN config (`lnets/tasks/gan/configs/train_LWGAN.json`) trains
-    with Adam, betas (0.5, 0.999), lr 2e-3 for the critic and 2e-4 for the generator, which one learning rate
-    cannot express; ganlip takes SNGAN's optimizer (Adam 2e-4, betas (0, 0.9)), as for the other normalizations.
+    A convolution so orthonormalized is not 1-Lipschitz: its matrix has norm 1, the convolution as an operator
+    up to about `sqrt(kernel area / stride²)` more (a 4x4 stride-2 convolution covers each pixel 4 times: norm 2;
+    the 32-px DCGAN critic's layers measure 2.0, 1.55, 1.48 at initialization), so a Björck DCGAN is neither
+    1-Lipschitz nor gradient-norm preserving. `mode=operator` divides each orthonormalized convolution by its
+    norm as an operator on the layer's input shape, by power iteration as `sn:mode=operator` (one step per
+    critic step, so a lower estimate that can leave it a little above 1): 1-Lipschitz, but no longer orthogonal.
+
+    The iteration runs `n_iter` steps and does not always converge in them: a badly conditioned weight keeps
+    singular values well below 1 (on default-initialized 32x32 layers, 3 in 40 keep max |WᵀW − I| above 1e-2
+    after 20 steps). Measurements log that residual per layer (`orthonormality/LAYER`, and `ganlip inspect`),
+    so that a layer that is not what the strategy promises is seen; more steps (`n_iter=40`) close it.
+
+    Parameters: `beta` (0.5, the paper's), `n_iter` (20 steps per critic step, the default of the authors'
+    `bjorck_orthonormalize`, github.com/cemanil/LNets at 285fdd1, `lnets/utils/math/projections/l2_ball.py`
+    line 7; their GAN critic sets 12, `lnets/tasks/gan/models/LWGAN.py` line 68, their Wasserstein estimation
+    config 27), `mode` (matrix | operator). The iteration starts from the weight divided by
+    `sqrt(‖W‖₁ ‖W‖_∞)`, a bound on σ(W), where the authors' code divides by `sqrt(rows · cols)`, which bounds σ
+    only for entries of size at most 1. Recipe: the authors' WGAN config (`lnets/tasks/gan/configs/
+    train_LWGAN.json`) trains with Adam, betas (0.5, 0.999), lr 2e-3 for the critic and 2e-4 for the generator,
+    which one learning rate cannot express; ganlip takes SNGAN's optimizer (Adam 2e-4, betas (0, 0.9)), as for
+    the other normalizations.
     """
 
     beta: float = 0.5
     n_iter: int = 20
+    mode: str = "matrix"
     kind = "reparametrization"
     cost = "n_iter products of each layer's matrix with its Gram matrix, differentiated through"
     recipe = SpectralNorm.recipe
@@ -81,6 +99,13 @@ class Bjorck(Constraint):
             f"bjorck: beta must be in (0, 0.5] (above, a step can push a singular value past 1), got {self.beta}.",
         )
         require(self.n_iter >= 1, f"bjorck: n_iter must be at least 1, got {self.n_iter}; the paper uses 20.")
+        require_one_of("bjorck", "mode", self.mode, MODES)
 
     def attach(self, critic: nn.Module) -> nn.Module:
-        return reparametrize(critic, lambda layer: BjorckOrthonormalization(self.beta, self.n_iter))
+        critic = reparametrize(critic, lambda layer: BjorckOrthonormalization(self.beta, self.n_iter))
+        if self.mode == "operator":
+            by_operator = SpectralNorm(mode="operator")
+            critic = reparametrize(
+                critic, lambda layer: by_operator.normalization(layer) if isinstance(layer, CONV_LAYERS) else None
+            )
+        return critic

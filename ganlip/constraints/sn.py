@@ -6,7 +6,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, OptimizerRecipe, register, reparametrize, require
+from ganlip.constraints.base import (
+    Constraint,
+    OptimizerRecipe,
+    register,
+    reparametrize,
+    require,
+    require_zero_padding,
+)
 from ganlip.layers import (
     CONV_LAYERS,
     WARMUP_ITERATIONS,
@@ -127,6 +134,7 @@ class SpectralNorm(Constraint):
 
     def normalization(self, layer: nn.Module) -> nn.Module:
         if self.mode == "operator" and isinstance(layer, CONV_LAYERS):
+            require_zero_padding("sn:mode=operator", layer)
             normalization = ConvOperatorNormalization(layer, self.n_iter, self.eps)
             layer.register_forward_pre_hook(normalization.watch)  # learns the input shape at the first call
             return normalization

@@ -18,6 +18,7 @@ from ganlip.layers import (
     power_step,
     received_weight,
     weight_chain,
+    weight_matrix,
     weighted_layers,
 )
 
@@ -28,7 +29,9 @@ class LayerSpectrum:
     `(out, in * kernel)`, what spectral normalization controls. `power_estimate`: that of the weight spectral
     normalization divides (the raw one, or under `ws+sn` the standardized one) as its power iteration holds it
     (`uᵀWv`; None without `sn`). `operator_norm`: the norm of the layer as a linear map on its actual input
-    shape (for a convolution this depends on stride, padding and input size, and is not `matrix_norm`)."""
+    shape (for a convolution this depends on stride, padding and input size, and is not `matrix_norm`).
+    `orthonormality`: for a layer whose parametrization promises orthonormal rows or columns (`bjorck`), how far
+    its output is from them, `max |AᵀA − I|` over the smaller Gram matrix (None for other layers)."""
 
     name: str
     kind: str
@@ -36,6 +39,7 @@ class LayerSpectrum:
     matrix_norm: float
     power_estimate: float | None
     operator_norm: float
+    orthonormality: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,7 +62,15 @@ def spectra(critic: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100) 
                 operator = _matrix_norm(weight)
                 kind = "linear"
             records.append(
-                LayerSpectrum(name, kind, shapes[name], _matrix_norm(weight), _power_estimate(layer), operator)
+                LayerSpectrum(
+                    name,
+                    kind,
+                    shapes[name],
+                    _matrix_norm(weight),
+                    _power_estimate(layer),
+                    operator,
+                    _orthonormality(layer),
+                )
             )
     return records
 
@@ -85,10 +97,17 @@ def gradient_norm_maxima(critic: nn.Module, real: Tensor, fake: Tensor, seed: in
 
 
 def conv_operator_norm(layer: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100, tol: float = 1e-6) -> float:
-    """Largest singular value of the convolution (zero padding, no bias) as a linear map on `input_shape`
-    `(C, *spatial)`: power iteration on `convᵀ(conv(x))`, stopped when σ changes by less than `tol`."""
+    """Largest singular value of the convolution (no bias, with the layer's padding mode) as a linear map on
+    `input_shape` `(C, *spatial)`: power iteration on `convᵀ(conv(x))`, stopped when σ changes by less than `tol`.
+    Zero padding has a transposed convolution for `convᵀ`; other padding modes (reflect, replicate, circular)
+    take it from autograd, the padding's own adjoint included."""
     weight = layer.weight.detach()
-    arguments = conv_arguments(layer)
+    if layer.padding_mode == "zeros":
+        arguments = conv_arguments(layer)
+        apply, step = (lambda x: conv(x, weight, arguments)), (lambda x: power_step(x, weight, arguments))
+    else:
+        apply = lambda x: layer._conv_forward(x, weight, None)  # noqa: E731
+        step = lambda x: _autograd_power_step(apply, x)  # noqa: E731
     x = torch.randn(
         1,
         *input_shape,
@@ -99,11 +118,20 @@ def conv_operator_norm(layer: nn.Module, input_shape: tuple[int, ...], n_iter: i
     x = x / x.norm()
     sigma = 0.0
     for _ in range(n_iter):
-        previous, sigma = sigma, conv(x, weight, arguments).norm().item()
+        previous, sigma = sigma, apply(x).norm().item()
         if abs(sigma - previous) <= tol * sigma:
             break
-        x = power_step(x, weight, arguments)
+        x = step(x)
     return sigma
+
+
+def _autograd_power_step(apply, x: Tensor) -> Tensor:
+    """`AᵀA x / ‖AᵀA x‖` for the linear map `apply`, its adjoint by a vector-Jacobian product."""
+    with torch.enable_grad():
+        x = x.detach().requires_grad_(True)
+        y = apply(x)
+        (back,) = torch.autograd.grad(y, x, y.detach())
+    return back / back.norm().clamp_min(1e-12)
 
 
 def _matrix_norm(weight: Tensor) -> float:
@@ -115,6 +143,20 @@ def _power_estimate(layer: nn.Module) -> float | None:
         if isinstance(module, SpectralParametrization):  # of the weight it receives (under ws+sn, standardized)
             return module.sigma(received_weight(layer, module)).item()
     return None
+
+
+def _orthonormality(layer: nn.Module) -> float | None:
+    for module in weight_chain(layer):
+        if getattr(module, "orthonormalizes", False):
+            return orthonormality_residual(weight_matrix(module(received_weight(layer, module))))
+    return None
+
+
+def orthonormality_residual(matrix: Tensor) -> float:
+    """`max |AᵀA − I|` for a tall `A` (`AAᵀ` for a wide one): 0 exactly when its columns (rows) are orthonormal."""
+    a = matrix.double()
+    gram = a.T @ a if a.shape[0] >= a.shape[1] else a @ a.T
+    return (gram - torch.eye(len(gram), dtype=gram.dtype, device=gram.device)).abs().max().item()
 
 
 def _input_shapes(critic: nn.Module, example: Tensor) -> dict[str, tuple[int, ...]]:

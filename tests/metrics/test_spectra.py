@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -77,3 +79,31 @@ def test_the_logged_estimate_is_of_the_weight_spectral_normalization_divides():
 
 def _weighted(critic):
     return [(n, m) for n, m in critic.named_modules() if isinstance(m, (nn.Linear, nn.Conv2d))]
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv_operator_norm_follows_the_layers_padding_mode(mode):
+    """Reflected, repeated or wrapped pixels enter the convolution more than once: the dense Jacobian of the layer
+    itself (its padding included) is the reference, not the zero-padded convolution."""
+    conv = nn.Conv2d(2, 3, 3, padding=1, padding_mode=mode, bias=False).double()
+    shape = (2, 5, 5)
+    jacobian = torch.autograd.functional.jacobian(lambda x: conv(x[None]).flatten(), torch.zeros(shape).double())
+    expected = torch.linalg.svdvals(jacobian.reshape(jacobian.shape[0], -1))[0].item()
+    assert conv_operator_norm(conv, shape, n_iter=3000, tol=1e-13) == pytest.approx(expected, rel=1e-6)
+    zero_padded = torch.linalg.svdvals(dense_operator(conv, shape))[0].item()
+    assert abs(expected - zero_padded) > 1e-3  # the padding matters, so the test can tell
+
+
+def test_an_orthonormalized_layer_reports_how_far_it_is_from_orthonormal():
+    critic = nn.Sequential(nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 1), nn.Flatten(0)).double()
+    with torch.no_grad():  # a badly conditioned weight, which one Björck step leaves far from orthonormal
+        critic[0].weight.copy_(critic[0].weight @ torch.diag(torch.logspace(-3, 0, 32, dtype=torch.float64)))
+    few, many = (build(f"bjorck:n_iter={n}").attach(copy.deepcopy(critic)) for n in (1, 80))
+    records = spectra(few, (32,))
+    weight = few[0].weight.detach()
+    expected = (weight.T @ weight - torch.eye(32, dtype=torch.float64)).abs().max().item()
+    assert records[0].orthonormality == pytest.approx(expected) and expected > 0.5
+    wide = few[2].weight.detach()  # (1, 32): its rows are what is orthonormal
+    assert records[1].orthonormality == pytest.approx(abs((wide @ wide.T).item() - 1), abs=1e-12)
+    assert spectra(many, (32,))[0].orthonormality < 1e-6
+    assert spectra(critic, (32,))[0].orthonormality is None  # no strategy promises it
