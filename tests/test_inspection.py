@@ -45,5 +45,5 @@ def test_the_report_shows_how_far_an_orthonormalized_layer_is_from_orthonormal()
         LayerSpectrum("2", "linear", (32,), 1.0, None, 1.0),
     ]
     text = format_report(records, 1.0, {"real": 0.5}, "note")
-    assert "|AᵀA-I|" in text and "1.04e-01" in text.splitlines()[3]
+    assert "|AᵀA-I|" in text and "1.04e-01" in text.splitlines()[4]
     assert "|AᵀA-I|" not in format_report(records[1:], 1.0, {"real": 0.5}, "note")
