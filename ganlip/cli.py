@@ -249,7 +249,7 @@ def inspect(source: str, n: int) -> None:
 @click.option(
     "--n",
     type=int,
-    help="Samples drawn from a generator (default 50,000 for FID on Inception's features, else 10,000).",
+    help="Samples drawn from a generator (default 50,000: FID-50k, the count papers report).",
 )
 @click.option("--dims", type=int, cls=Listed, listing=fid_blocks, help="Inception block (default: its pool, 2048).")
 @click.option("--inception-weights", type=click.Path(dir_okay=False), help="pytorch-fid's FID Inception weights.")

@@ -84,7 +84,7 @@ class Constraint:
     def due(self, critic_step: int) -> bool:
         """Whether the penalty is computed at critic step `critic_step` (counted from 0 over the run). A penalty's
         `every=k` computes it on one critic step in k, weighted k times, so that its sum over the steps keeps its
-        scale (lazy regularization, Karras et al. 2020, StyleGAN2 section 4)."""
+        scale (lazy regularization, Karras et al. 2020, StyleGAN2 section 3.1)."""
         return critic_step % getattr(self, "every", 1) == 0
 
     def after_step(self, critic: nn.Module) -> None:

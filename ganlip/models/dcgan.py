@@ -2,8 +2,9 @@
 transposed convolutions from 4x4, with batch norm and ReLU; the critic mirrors it with stride-2
 convolutions and LeakyReLU(0.2), and no batch norm (it would couple the samples of a batch and break
 per-sample gradient penalties). Widths at `width=64`: 64 px: G 512-256-128-64, D 64-128-256-512;
-32 px: G 256-128-64, D 64-128-256 (the WGAN-GP CIFAR DCGAN, DIM=64). Both networks are initialised as DCGAN's
-paper says: weights from N(0, 0.02), batch norm scales from N(1, 0.02), biases and shifts zero (`init.dcgan_`)."""
+32 px: G 256-128-64, D 64-128-256 (the WGAN-GP CIFAR DCGAN at DIM=64). Both networks' weights are drawn from
+N(0, 0.02) as DCGAN's paper says; batch norm scales from N(1, 0.02) and biases and shifts zero as PyTorch's
+DCGAN example does (`init.dcgan_`)."""
 
 from __future__ import annotations
 

@@ -48,3 +48,12 @@ def test_the_recipe_is_gan_stabilitys():
 def test_a_negative_gamma_is_refused():
     with pytest.raises(GanlipError, match="r1: gamma must be 0 or more"):
         build("r1:gamma=-1")
+
+
+def test_ganlip_strategies_states_the_recipes_loss_and_critic_steps():
+    from ganlip.constraints.base import describe
+
+    rows = {row["name"]: row["recipe"] for row in describe()}
+    assert "rmsprop 0.0001, loss=ns, n_critic=1" in rows["r1"] and "loss=ns" in rows["r2"]
+    assert "critic_schedule=wgan" in rows["clip"].split(";")[0]  # on images, not on the toys
+    assert "critic_schedule" not in rows["clip"].split(";")[1]
