@@ -95,7 +95,7 @@ def cli(debug: bool) -> None:
     help="Strategy spec, e.g. sn, gp:weight=10, sn+gp; repeatable (`ganlip strategies`).",
 )
 @click.option("--steps", type=int, help="Generator steps.")
-@click.option("--n-critic", type=int, help="Critic steps per generator step (default 5).")
+@click.option("--n-critic", type=int, help="Critic steps per generator step (default: the strategy's recipe, else 5).")
 @click.option("--batch-size", type=int, help="Batch size (default 64).")
 @click.option("--lr", type=float, help="Learning rate of both networks (default: the strategy's paper).")
 @click.option("--out", help="Run directory (default runs/DATA-CONSTRAINT).")
@@ -190,7 +190,10 @@ def sample(generator: str, n: int, out: str, seed: int, files: bool) -> None:
 
     if n <= 0:
         raise GanlipError(f"--n must be positive, got {n}.")
-    written = sample_files(generator, n, Path(out), seed) if files else sample_grid(generator, n, Path(out), seed)
+    if files:
+        written = sample_files(generator, n, Path("samples" if out == "samples.png" else out), seed)
+    else:
+        written = sample_grid(generator, n, Path(out), seed)
     click.echo(f"wrote {written}")
 
 
@@ -325,9 +328,10 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
     from ganlip.evaluate import default_score_samples, samples_label
 
     generators = [p for p in map(Path, (first, second)) if p.suffix == ".safetensors" or (p / "checkpoints").is_dir()]
-    drawn = f"  ({samples_label(n or default_score_samples(chosen, wanted))} generated samples)" if generators else ""
+    count = n if n is not None else default_score_samples(chosen, wanted)
+    drawn = f"  ({samples_label(count)} generated samples)" if generators else ""
     for key, value in values.items():
-        click.echo(f"{key:<24} {value:.6g}{drawn}")
+        click.echo(f"{key:<24} {value:.6g}{drawn if key.startswith('fd/') else ''}")
 
 
 @cli.command()

@@ -17,6 +17,7 @@ from ganlip.data import load_data
 from ganlip.data.files import IMAGE_SUFFIXES, ImageFiles
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
+from ganlip.gradients import scores
 from ganlip.layers import evaluation
 from ganlip.metrics.features import build_features, feature_net
 from ganlip.metrics.fid import (
@@ -123,7 +124,7 @@ def score_features(
                 f"only mu and sigma; score images, a generator or a run directory, or ask for --metrics fd."
             )
         real, fake = first.features, second.features
-        n = min(len(real), len(fake))
+        n = min(len(real), len(fake), REFERENCE_FEATURES)  # pairwise distances: 10k² is 0.8 GB, 50k² 20 GB
         real, fake = real[:n], fake[:n]
         if "kid" in metrics:
             values[f"kid/{features}"] = kernel_distance(real, fake, seed=seed)[0]
@@ -196,7 +197,7 @@ def score_between(
     contribute `n` samples (None: `default_score_samples`), quantized as saved PNGs would be. Image folders of
     different sizes need `resolution`."""
     name = feature_net(features).name
-    n = n or default_score_samples(name, metrics)
+    n = n if n is not None else default_score_samples(name, metrics)
     if n < MIN_SAMPLES:
         raise GanlipError(f"--n {n} is too few samples to score; use at least {MIN_SAMPLES} (thousands to trust it).")
     if resolution is None:
@@ -287,7 +288,7 @@ def measurements(
     with evaluation(critic), evaluation(generator):
         with torch.no_grad():
             fake = generator(noise)
-            estimate = (critic(real).mean() - critic(fake).mean()).item()
+            estimate = (scores(critic(real), len(real)).mean() - scores(critic(fake), len(fake)).mean()).item()
         records = spectra(critic, tuple(real.shape[1:]))
         maxima = gradient_norm_maxima(critic, real, fake, seed)
     w1 = exact_w1(real, fake)

@@ -17,11 +17,11 @@ from ganlip.visuals import save_image_files, save_samples
 def generator_batches(
     generator: nn.Module, n: int, batch_size: int, device: torch.device, seed: int = 0
 ) -> Iterator[Tensor]:
-    """`n` samples of `generator` in batches, from noise seeded by `seed`."""
-    rng = torch.Generator(device).manual_seed(seed)
+    """`n` samples of `generator` in batches, from noise seeded by `seed`. The noise is drawn at once on the CPU,
+    so the samples are the same whatever the batch size or device (and `sample --files` matches `score`)."""
+    noise = torch.randn(n, generator.latent_dim, generator=torch.Generator().manual_seed(seed))
     for start in range(0, n, batch_size):
-        count = min(batch_size, n - start)
-        yield generator(torch.randn(count, generator.latent_dim, device=device, generator=rng))
+        yield generator(noise[start : start + batch_size].to(device))
 
 
 @torch.no_grad()

@@ -85,12 +85,12 @@ def scored_features(config: Config) -> str | None:
 def recipe_comments(config: Config) -> dict[str, str]:
     """For a resolved config: the keys whose values are those of its strategy's recipe, each with the words that
     say so in `config.yaml` (the user's own setting wins; a key set to the recipe's value is marked too)."""
-    recipe = build(config.constraint).recipe_for(data_spec(config.data).kind)
-    if recipe is None:
+    kind = data_spec(config.data).kind
+    owner = next((part for part in build(config.constraint).parts if part.recipe_for(kind) is not None), None)
+    if owner is None:
         return {}
-    said = f"the recipe of {config.constraint.split('+')[0].partition(':')[0]}" + (
-        f" ({recipe.source})" if recipe.source else ""
-    )
+    recipe = owner.recipe_for(kind)
+    said = f"the recipe of {owner.name}" + (f" ({recipe.source})" if recipe.source else "")
     return {key: said for key, value in recipe.settings().items() if getattr(config, key) == value}
 
 
@@ -363,4 +363,16 @@ def prepare(
             f"{', '.join(RESUMABLE_CHANGES)}."
         )
     saved = config_module.from_dict(state["config"])
+    if "critic_schedule" not in state["config"]:  # written before the defaults below changed: keep the run's own
+        saved = saved.replace(constraint=with_legacy_defaults(saved.constraint))
     return saved.replace(**changes, out=str(run_dir)), state
+
+
+# Strategy defaults that changed after runs were written with them bare (`r1`), which a resumed run keeps: r1's
+# gamma was 10 and dragan penalized at x + delta itself before they followed their sources' code.
+LEGACY_DEFAULTS = {"r1": (("gamma", 10.0),), "r2": (("gamma", 10.0),), "dragan": (("interpolate", False),)}
+
+
+def with_legacy_defaults(spec: str) -> str:
+    """`spec` with the parameters of LEGACY_DEFAULTS filled in where it leaves them out."""
+    return with_recipe_params(spec, "images", lambda part: LEGACY_DEFAULTS.get(part.name, ()))

@@ -103,3 +103,17 @@ def test_amp_auto_is_bf16_where_the_hardware_runs_it_natively(tmp_path, monkeypa
 def test_amp_off_reads_as_off_from_yaml_and_from_runs_written_before_amp_auto():
     assert from_dict({"amp": "none"}).amp == "off"
     assert from_dict(yaml.safe_load("amp: off")).amp == "off"  # YAML 1.1 reads a bare off as false
+
+
+def test_a_run_written_before_r1s_and_dragans_defaults_changed_resumes_with_its_own(tmp_path):
+
+    from ganlip.checkpoint import save_checkpoint
+
+    run_dir = train(tiny_config(tmp_path, constraint="r1+dragan", steps=2, loss="wasserstein", n_critic=2), quiet=True)
+    state = load_checkpoint(run_dir / "checkpoints" / "last.pt")
+    old = {key: value for key, value in state["config"].items() if key != "critic_schedule"}
+    old["constraint"] = "r1+dragan"  # as such a run wrote it
+    save_checkpoint({**state, "config": old}, run_dir / "checkpoints", 2)
+    config, _ = setup.prepare(tiny_config(tmp_path), resume=run_dir)
+    parts = setup.build(config.constraint).parts
+    assert (parts[0].gamma, parts[1].interpolate) == (10.0, False)

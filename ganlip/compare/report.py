@@ -27,7 +27,7 @@ from ganlip.compare.suite import Part, PlannedRun
 from ganlip.compare.surface import critic_field
 from ganlip.config import path_safe
 from ganlip.data import data_spec
-from ganlip.setup import resolve
+from ganlip.setup import WGAN_TRAINING, recipe_comments, resolve
 
 FIGURES = "figures"
 
@@ -67,12 +67,17 @@ def heading(column: str, samples: int | None = None) -> str:
     return label(column, samples)
 
 
-def describe_settings(run: PlannedRun, seeds: int) -> str:
-    config = resolve(run.config)
+def describe_settings(runs: list[PlannedRun], seeds: int) -> str:
+    config = resolve(runs[0].config)
     shape = f"{config.arch} at {config.resolution} px" if config.resolution else f"{config.arch}"
+    own = []  # where a strategy's recipe trains otherwise than WGAN's loss and constant critic steps
+    for constraint, resolved in {run.constraint: resolve(run.config) for run in runs}.items():
+        changed = [f"{key}={getattr(resolved, key)}" for key in WGAN_TRAINING if key in recipe_comments(resolved)]
+        own += [f"{constraint} {', '.join(changed)}"] if changed else []
     return (
         f"data {config.data}, {shape}, {config.steps} generator steps with {config.n_critic} critic steps, "
         f"batch {config.batch_size}, {seeds} seed(s); optimizer settings from each strategy's paper unless set"
+        + (f"; by their recipes: {'; '.join(own)}" if own else "")
     )
 
 
@@ -84,7 +89,7 @@ def build_part(part: Part, runs: list[PlannedRun], out: Path) -> PartReport:
     config = resolve(own[0].config)
     samples = config.score_samples if config.score_every else None
     report = PartReport(
-        part, describe_settings(own[0], part.seeds), quality, rows, judge(rows, quality), score_samples=samples
+        part, describe_settings(own, part.seeds), quality, rows, judge(rows, quality), score_samples=samples
     )
     stem = out / FIGURES / path_safe(part.name)
     trained = [row for row in rows if row.histories]

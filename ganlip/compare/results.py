@@ -85,13 +85,16 @@ def read_history(run: PlannedRun) -> RunHistory:
 
 def label(key: str, samples: int | None = None) -> str:
     """A metric's heading: `fd/inception` is FID, `fd/fashion-cnn` reads "FD (fashion-cnn)"; with the count of
-    generated samples scored, "FID (10k)" and "FD (fashion-cnn, 5k)", since FID grows as the count falls."""
+    generated samples a Fréchet distance is computed on, "FID (10k)" and "FD (fashion-cnn, 5k)", since it grows
+    as the count falls."""
     count = samples_label(samples) if samples else ""
     if key == "fd/inception":
         return f"FID ({count})" if count else "FID"
     metric, _, features = key.partition("/")
-    if metric in ("fd", "kid") and features:
-        return f"{metric.upper()} ({features}{', ' + count if count else ''})"
+    if metric == "fd" and features:
+        return f"FD ({features}{', ' + count if count else ''})"
+    if metric == "kid" and features:  # KID and the k-NN scores use at most evaluate.REFERENCE_FEATURES samples
+        return f"KID ({features})"
     return LABELS.get(key, key)
 
 

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from ganlip.data import load_data
-from ganlip.gradients import input_gradients
+from ganlip.gradients import input_gradients, scores
 from ganlip.setup import measurement_set
 from ganlip.trained import restore
 
@@ -40,5 +40,5 @@ def critic_field(run_dir: Path, n: int = 64, margin: float = 0.5) -> CriticField
     grid = torch.stack([x.flatten(), y.flatten()], dim=1)
     gradient = input_gradients(critic, grid)
     with torch.no_grad():
-        value = critic(grid)
+        value = scores(critic(grid), len(grid))
     return CriticField(x, y, value.reshape(n, n), gradient.reshape(n, n, 2), real, fake)

@@ -42,7 +42,8 @@ class AOL(Constraint):
     from it, so training pulls the layers towards orthogonality.
 
     Attaching re-initializes every layer's weight as the authors' code does (github.com/berndprach/AOL at
-    562bddf), so that the rescaling starts tight (`d = 1`, each layer's norm 1) rather than far below 1: a
+    562bddf), so that the rescaling starts tight (`d = 1` and norm 1 for every layer with at least as many outputs
+    as inputs, and every Linear layer) rather than far below 1: a
     convolution's kernel is zero but for its centre tap, an orthogonal `(out, in)` matrix (`orthogonal_center`,
     `convolutional_center_initializers.py` lines 25-43, the default of `aol_conv2d.py` line 22); a Linear layer is
     orthogonal, or, with more inputs than outputs, each input's column a randomly drawn row of an orthogonal
@@ -51,10 +52,10 @@ class AOL(Constraint):
     architecture's initialization. A strided convolution is certified at most 1-Lipschitz but its bound is loose
     once its kernel has more than the centre tap (the authors' convolutions refuse strides).
 
-    Parameters: `eps` (1e-12, against a layer whose weights are all zero). Grouped convolutions and padding
-    modes other than zeros (under which the bound does not hold) are refused. Recipe: the paper trains
-    classifiers, not GANs; ganlip takes SNGAN's optimizer, as for the other normalizations (Adam 2e-4, betas
-    (0, 0.9)).
+    Parameters: `eps` (1e-12, against a layer whose weights are all zero). Grouped convolutions and the reflect
+    and replicate padding modes (which enter a pixel more than once, so the bound does not hold) are refused.
+    Recipe: the paper trains classifiers, not GANs; ganlip takes SNGAN's optimizer, as for the other
+    normalizations (Adam 2e-4, betas (0, 0.9)).
     """
 
     eps: float = 1e-12
@@ -75,8 +76,9 @@ class AOL(Constraint):
         require(
             groups == 1, f"aol: its bound covers ungrouped convolutions, not groups={groups}; use sn for this critic."
         )
-        require_zero_padding("aol", layer)
-        initialize_as_aol(layer.weight)
+        require_zero_padding("aol", layer, ("zeros", "circular"))  # a circular conv: its Gram wraps, sums no more
+        raw = layer.parametrizations.weight.original if hasattr(layer, "parametrizations") else layer.weight
+        initialize_as_aol(raw)  # under ws+aol the raw weight ws standardizes
         return AlmostOrthogonal(self.eps)
 
 

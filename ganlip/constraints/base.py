@@ -247,16 +247,19 @@ def build(spec: str | list[str] | tuple[str, ...]) -> Constraint:
     return parts[0] if len(parts) == 1 else Composite(parts)
 
 
-def with_recipe_params(spec: str, data_kind: str) -> str:
+def with_recipe_params(spec: str, data_kind: str, params: Callable[[Constraint], Any] | None = None) -> str:
     """`spec` with the parameters each strategy's recipe for `data_kind` sets, where the spec leaves them out
-    (`gp` on 2-D points reads `gp:weight=0.1`, WGAN-GP's toy setting)."""
+    (`gp` on 2-D points reads `gp:weight=0.1`, WGAN-GP's toy setting); `params(strategy)` gives other pairs to
+    fill in instead of the recipe's."""
     pieces = []
     for piece in (p.strip() for p in _split_spec(spec) if p.strip()):
-        params = piece.partition(":")[2]
-        recipe = _build_one(piece).recipe_for(data_kind)
-        given = {assignment.partition("=")[0].strip() for assignment in params.split(",") if assignment.strip()}
-        missing = [f"{key}={value}" for key, value in (recipe.params if recipe else ()) if key not in given]
-        pieces.append(piece + (("," if params else ":") + ",".join(missing) if missing else ""))
+        given_params = piece.partition(":")[2]
+        strategy = _build_one(piece)
+        recipe = strategy.recipe_for(data_kind)
+        filled = params(strategy) if params is not None else (recipe.params if recipe else ())
+        given = {assignment.partition("=")[0].strip() for assignment in given_params.split(",") if assignment.strip()}
+        missing = [f"{key}={value}" for key, value in filled if key not in given]
+        pieces.append(piece + (("," if given_params else ":") + ",".join(missing) if missing else ""))
     return "+".join(pieces)
 
 
@@ -303,11 +306,12 @@ def require(condition: bool, message: str) -> None:
         raise GanlipError(message)
 
 
-def require_zero_padding(strategy: str, layer: nn.Module) -> None:
-    """Refuse a convolution padded otherwise than with zeros, for strategies whose bound assumes zero padding."""
+def require_zero_padding(strategy: str, layer: nn.Module, allowed: tuple[str, ...] = ("zeros",)) -> None:
+    """Refuse a convolution padded otherwise than with zeros (or `allowed`), for strategies whose bound assumes
+    it."""
     mode = getattr(layer, "padding_mode", "zeros")
     require(
-        mode == "zeros",
+        mode in allowed,
         f"{strategy}: its bound holds for zero-padded convolutions, not padding_mode='{mode}' (reflected or repeated "
         f"pixels enter the convolution more than once); use padding_mode='zeros' or sn in matrix mode.",
     )

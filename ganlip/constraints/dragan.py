@@ -25,7 +25,7 @@ class Dragan(Constraint):
     1e-4, betas (0.5, 0.9) (lines 99-100), WGAN-GP's optimizer, which ganlip takes, on 2-D toys too, where its
     weight stays 10 (WGAN-GP's 0.1 there is a choice for interpolates, not a DRAGAN setting). The notebook's loss
     is the non-saturating one with one critic step per generator step (lines 81-84, 114); ganlip trains `dragan`
-    with the run's loss (WGAN's unless set: `--set loss=ns,n_critic=1` is the notebook's), as a Lipschitz
+    with the run's loss (WGAN's unless set: `--set loss=ns --set n_critic=1` is the notebook's), as a Lipschitz
     strategy for a WGAN critic.
     """
 

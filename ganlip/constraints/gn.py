@@ -46,8 +46,8 @@ class GradientNormalization(Constraint):
     Recipe, from the authors' code (github.com/basiclab/GNGAN-PyTorch at 77511c8): Adam 2e-4 for both networks
     (`config/GN-GAN_CIFAR10_CNN.txt`), betas (0, 0.9) (`train.py`'s default). That config trains the
     non-saturating loss (`--loss=bce`) with one critic step per generator step (`--n_dis=1`); its ResNet config
-    the hinge loss (`--set loss=hinge` here) with 5 critic steps and a critic lr of 4e-4. ganlip keeps the run's
-    loss and `n_critic`, which a recipe does not set.
+    the hinge loss (`--set loss=hinge` here) with 5 critic steps and a critic lr of 4e-4. ganlip keeps WGAN's loss
+    and `n_critic` for `gn` unless the config sets them (`--set loss=ns --set n_critic=1` is that config's).
     """
 
     eps: float = 1e-12

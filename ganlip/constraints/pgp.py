@@ -6,7 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, require, require_one_of
-from ganlip.gradients import PENALTY_POINTS, penalty_points, per_sample_parameter_gradients
+from ganlip.gradients import PENALTY_POINTS, penalty_points, per_sample_parameter_gradients, scores
 
 
 @register("pgp")
@@ -46,5 +46,5 @@ class ParameterGradientPenalty(Constraint):
             gradients = per_sample_parameter_gradients(critic, x)
             return self.weight * sum((g.square().flatten(1).sum(1) for g in gradients), x.new_zeros(len(x))).mean()
         parameters = [p for p in critic.parameters() if p.requires_grad]
-        gradients = torch.autograd.grad(critic(x).mean(), parameters, create_graph=True)
+        gradients = torch.autograd.grad(scores(critic(x), len(x)).mean(), parameters, create_graph=True)
         return self.weight * sum((g.square().sum() for g in gradients), real.new_zeros(()))

@@ -113,5 +113,9 @@ def test_padding_modes_other_than_zeros_are_refused_where_the_bound_needs_zeros(
         GanlipError, match="aol: its bound holds for zero-padded convolutions, not padding_mode='reflect'"
     ):
         build("aol").attach(nn.Sequential(layer))
+    circular = build("aol").attach(nn.Sequential(nn.Conv2d(2, 3, 3, padding=1, padding_mode="circular").double()))
+    with torch.no_grad():  # any raw weight: a circular convolution's Gram only wraps the correlation's shifts
+        circular[0].parametrizations.weight.original.normal_()
+    assert conv_operator_norm(circular[0], (2, 5, 5), n_iter=3000, tol=1e-13) <= 1 + 1e-6
     with pytest.raises(GanlipError, match="sn:mode=operator: its bound holds for zero-padded"):
         build("sn:mode=operator").attach(nn.Sequential(nn.Conv2d(2, 3, 3, padding=1, padding_mode="circular")))
