@@ -14,7 +14,7 @@ from torch.utils.data import Dataset
 
 from ganlip import config as config_module
 from ganlip import distributed
-from ganlip.checkpoint import checkpoint_in, load_checkpoint
+from ganlip.checkpoint import resumable
 from ganlip.config import Config, path_safe
 from ganlip.constraints import Constraint, OptimizerRecipe, build
 from ganlip.constraints.base import with_recipe_params
@@ -284,6 +284,7 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
             ema=ema,
             scoring=scoring,
             notes=[
+                *(saved or {}).get("notes", []),
                 precision_note(config.amp, device),
                 *recipe_note(config),
                 *cores_note(device),
@@ -354,7 +355,7 @@ def prepare(
             )
         return config, None
     run_dir = Path(resume)
-    state = load_checkpoint(checkpoint_in(run_dir))
+    state, fallback = resumable(run_dir)
     changes = changes or {}
     refused = sorted(set(changes) - set(RESUMABLE_CHANGES))
     if refused:
@@ -363,4 +364,4 @@ def prepare(
             f"{', '.join(RESUMABLE_CHANGES)}."
         )
     saved = config_module.from_dict(state["config"])
-    return saved.replace(**changes, out=str(run_dir)), state
+    return saved.replace(**changes, out=str(run_dir)), {**state, "notes": [fallback] if fallback else []}
