@@ -10,6 +10,7 @@ from typing import Any
 
 import torch
 
+from ganlip.atomic import atomic_path, fsync_directory, temporary_path
 from ganlip.errors import GanlipError
 
 FORMAT = "ganlip-checkpoint"
@@ -18,41 +19,23 @@ VERSION = 1
 
 def atomic_save(payload: Any, path: Path) -> None:
     """Write `payload` with torch.save so that `path` is either the old file or the complete new one, never a
-    torn mix: write a temporary file beside it, fsync, rename over, fsync the directory."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(temporary, "wb") as file:
-            torch.save(payload, file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise GanlipError(
-            f"could not write checkpoint {path} ({error.strerror or error}); free disk space or "
-            f"fix permissions. The previous checkpoint is intact."
-        ) from None
-    _fsync_directory(path.parent)
+    torn mix (`atomic.atomic_path`); a full disk stops with one line and leaves no temporary file."""
+    with atomic_path(path, "free disk space or choose another --out; resume from the last checkpoint") as temporary:
+        torch.save(payload, temporary)
 
 
 def atomic_link(source: Path, target: Path) -> None:
     """Make `target` a copy of the finished file `source` atomically (a hard link where possible)."""
-    temporary = target.with_name(f".{target.name}.tmp")
+    temporary = temporary_path(target)
     temporary.unlink(missing_ok=True)
     try:
         os.link(source, temporary)
     except OSError:
-        shutil.copyfile(source, temporary)
+        with atomic_path(target) as copy:
+            shutil.copyfile(source, copy)
+        return
     os.replace(temporary, target)
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_directory(target.parent)
 
 
 def save_checkpoint(state: dict[str, Any], directory: Path, step: int, keep: int = 0) -> Path:
@@ -82,7 +65,7 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
             f"refusing to load {path}: it holds more than tensors and plain values ({first}). "
             f"Only load checkpoints you trust, and only ganlip's."
         ) from None
-    except (RuntimeError, EOFError, OSError) as error:
+    except (RuntimeError, EOFError, OSError, ValueError) as error:
         raise GanlipError(
             f"cannot read checkpoint {path} ({' '.join(str(error).split())[:200]}); it is damaged "
             f"or not a torch file. Use an earlier step_NNNNNN.pt in the same folder."
@@ -90,6 +73,46 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise GanlipError(f"{path} is not a ganlip checkpoint; pass a run directory or a file from its checkpoints/.")
     return payload
+
+
+def resumable(run_dir: Path) -> tuple[dict[str, Any], str | None]:
+    """The newest readable checkpoint of a run directory, and a note when it is not `last.pt`: a `last.pt` that
+    cannot be read (a damaged disk, a copy cut short) or is missing falls back to the newest readable
+    `step_NNNNNN.pt`, saying which and how many logged steps that loses. Refuses only when none can be read."""
+    last = run_dir / "checkpoints" / "last.pt"
+    if last.is_file():
+        try:
+            return load_checkpoint(last), None
+        except GanlipError as damaged:
+            reason = str(damaged)
+    else:
+        reason = f"{last} is missing"
+    steps = sorted(last.parent.glob("step_*.pt"), reverse=True)
+    for candidate in steps:
+        try:
+            state = load_checkpoint(candidate)
+        except GanlipError:
+            continue
+        newest = max([_step_of(path) for path in steps] + [logged_steps(run_dir)])
+        return state, (
+            f"{last.name} cannot be read, so the run resumes from {candidate.name} (step {state['step']}), "
+            f"training again the {max(newest - state['step'], 0)} step(s) logged after it. ({reason})"
+        )
+    if not last.is_file() and not steps:
+        checkpoint_in(run_dir)  # says that the directory holds no checkpoint
+    raise GanlipError(f"no checkpoint of {run_dir} can be read ({len(steps)} step_NNNNNN.pt besides last.pt): {reason}")
+
+
+def logged_steps(run_dir: Path) -> int:
+    """The last step `metrics.jsonl` holds (0 when it holds none)."""
+    from ganlip.jsonlines import read_json_lines
+
+    lines = read_json_lines(run_dir / "metrics.jsonl") if (run_dir / "metrics.jsonl").is_file() else []
+    return max((line.get("step", 0) for line in lines), default=0)
+
+
+def _step_of(path: Path) -> int:
+    return int(path.stem.removeprefix("step_"))
 
 
 def checkpoint_in(run_dir: Path) -> Path:

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ganlip.atomic import write_text
 from ganlip.errors import GanlipError, unknown_name
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -101,7 +102,7 @@ class Config:
             key = line.partition(":")[0]
             if comments and key in comments and not line.startswith((" ", "-")):
                 lines[index] = f"{line}  # {comments[key]}"
-        path.write_text("\n".join(lines) + "\n")
+        write_text(path, "\n".join(lines) + "\n")
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}

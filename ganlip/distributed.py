@@ -24,6 +24,12 @@ def is_main() -> bool:
     return world()[0] == 0
 
 
+def writes_files() -> bool:
+    """Whether this process writes the run's files (rank 0 of torchrun, or a lone process), known before the
+    process group starts."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def launched_by_torchrun() -> bool:
     return int(os.environ.get("WORLD_SIZE", "1")) > 1
 

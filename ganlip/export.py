@@ -9,11 +9,15 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
+from ganlip.atomic import atomic_path, write_text
 from ganlip.errors import GanlipError
 from ganlip.models import sizes_from
 from ganlip.trained import EXPORT_FORMAT, restore, sidecar_path
 
 FORMATS = ("safetensors", "export")
+
+
+EXPORT_FIX = "free disk space or export to another --out"
 
 
 def export_generator(source: str | Path, out: str | Path, formats: tuple[str, ...] = ("safetensors",)) -> list[Path]:
@@ -35,9 +39,9 @@ def export_generator(source: str | Path, out: str | Path, formats: tuple[str, ..
         "config": config.to_dict(),
     }
     out = Path(out).with_suffix(".safetensors")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in generator.state_dict().items()}, str(out))
-    sidecar_path(out).write_text(json.dumps(meta, indent=2))
+    with atomic_path(out, EXPORT_FIX) as temporary:
+        save_file({k: v.contiguous() for k, v in generator.state_dict().items()}, str(temporary))
+    write_text(sidecar_path(out), json.dumps(meta, indent=2), EXPORT_FIX)
     written = [out, sidecar_path(out)]
     if "export" in formats:
         written.append(export_program(generator, generator.latent_dim, out.with_suffix(".pt2")))
@@ -48,5 +52,6 @@ def export_program(generator: nn.Module, latent_dim: int, path: Path) -> Path:
     """Save `generator` as a torch.export program with a dynamic batch size: it runs with torch alone."""
     batch = torch.export.Dim("batch", min=1, max=65536)
     program = torch.export.export(generator, (torch.randn(2, latent_dim),), dynamic_shapes=({0: batch},))
-    torch.export.save(program, str(path))
+    with atomic_path(path, EXPORT_FIX) as temporary:
+        torch.export.save(program, str(temporary))
     return path

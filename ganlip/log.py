@@ -9,6 +9,9 @@ from typing import Any
 from torch import Tensor
 from tqdm.auto import tqdm
 
+from ganlip.atomic import write_error, write_text
+from ganlip.jsonlines import read_json_lines, repair_torn_line
+
 
 class Logger:
     def __init__(
@@ -19,9 +22,10 @@ class Logger:
             return
         from torch.utils.tensorboard import SummaryWriter
 
-        metrics = run_dir / "metrics.jsonl"
-        _drop_lines_after(metrics, start_step)  # a killed run may have logged past its last checkpoint
-        self._jsonl = open(metrics, "a", buffering=1)  # noqa: SIM115 - open for the whole run, closed in close()
+        self._metrics = run_dir / "metrics.jsonl"
+        torn = repair_torn_line(self._metrics)  # a kill in mid-write leaves a last line cut short
+        _drop_lines_after(self._metrics, start_step)  # a killed run may have logged past its last checkpoint
+        self._jsonl = open(self._metrics, "a", buffering=1)  # noqa: SIM115 - open for the whole run, closed in close()
         self._tensorboard = SummaryWriter(str(run_dir / "tb"), purge_step=start_step + 1 if start_step else None)
         self._bar = tqdm(
             total=total_steps,
@@ -31,12 +35,19 @@ class Logger:
             desc="train",
             disable=not progress_bar,
         )
+        if torn:
+            self.message(torn)
 
     def scalars(self, step: int, values: dict[str, float]) -> None:
         """One line of metrics.jsonl and one TensorBoard scalar per value."""
         if not self.enabled:
             return
-        self._jsonl.write(json.dumps({"step": step, **values}) + "\n")
+        try:
+            self._jsonl.write(json.dumps({"step": step, **values}) + "\n")
+        except OSError as error:
+            raise write_error(
+                self._metrics, error, 0, "free disk space, then resume from the last checkpoint"
+            ) from None
         for key, value in values.items():
             self._tensorboard.add_scalar(key, value, step)
 
@@ -72,5 +83,5 @@ class Logger:
 def _drop_lines_after(path: Path, step: int) -> None:
     if not path.exists():
         return
-    kept = [line for line in path.read_text().splitlines() if line.strip() and json.loads(line)["step"] <= step]
-    path.write_text("".join(line + "\n" for line in kept))
+    kept = [line for line in read_json_lines(path) if line["step"] <= step]
+    write_text(path, "".join(json.dumps(line) + "\n" for line in kept))

@@ -14,7 +14,7 @@ from torch.utils.data import Dataset
 
 from ganlip import config as config_module
 from ganlip import distributed
-from ganlip.checkpoint import checkpoint_in, load_checkpoint
+from ganlip.checkpoint import resumable
 from ganlip.config import Config, path_safe
 from ganlip.constraints import Constraint, OptimizerRecipe, build
 from ganlip.constraints.base import with_recipe_params
@@ -284,6 +284,7 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
             ema=ema,
             scoring=scoring,
             notes=[
+                *(saved or {}).get("notes", []),
                 precision_note(config.amp, device),
                 *recipe_note(config),
                 *cores_note(device),
@@ -354,7 +355,7 @@ def prepare(
             )
         return config, None
     run_dir = Path(resume)
-    state = load_checkpoint(checkpoint_in(run_dir))
+    state, fallback = resumable(run_dir)
     changes = changes or {}
     refused = sorted(set(changes) - set(RESUMABLE_CHANGES))
     if refused:
@@ -365,7 +366,7 @@ def prepare(
     saved = config_module.from_dict(state["config"])
     if "critic_schedule" not in state["config"]:  # written before the defaults below changed: keep the run's own
         saved = saved.replace(constraint=with_legacy_defaults(saved.constraint))
-    return saved.replace(**changes, out=str(run_dir)), state
+    return saved.replace(**changes, out=str(run_dir)), {**state, "notes": [fallback] if fallback else []}
 
 
 # Strategy defaults that changed after runs were written with them bare (`r1`), which a resumed run keeps: r1's

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import signal
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import torch
@@ -21,6 +22,7 @@ from ganlip.evaluate import generator_scores, measurements
 from ganlip.gradients import input_gradient_norms, interpolate, scores
 from ganlip.interrupts import StopRequests
 from ganlip.layers import evaluation
+from ganlip.lock import DirectoryLock
 from ganlip.log import Logger
 from ganlip.setup import Run, build_run, prepare, recipe_comments
 from ganlip.visuals import save_samples
@@ -162,17 +164,23 @@ def save_state(run: Run) -> Path:
     for name, module in (("generator", run.generator), ("critic", run.critic)):
         if not all(torch.isfinite(p).all() for p in module.parameters()):
             raise diverged(run, f"a weight of the {name} is not finite")
-    return save_checkpoint(run.state(), run.run_dir / "checkpoints", run.step, run.config.keep_checkpoints)
+    try:
+        return save_checkpoint(run.state(), run.run_dir / "checkpoints", run.step, run.config.keep_checkpoints)
+    except GanlipError as error:  # stop rather than train on without a checkpoint
+        raise GanlipError(
+            f"training stopped at step {run.step}: {error} Once it can write, continue with: "
+            f"ganlip train --resume {run.run_dir}"
+        ) from None
 
 
 def make_run_directory(run_dir: Path, config: Config) -> None:
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        config.save(run_dir / "config.yaml", recipe_comments(config))
     except OSError as error:
         raise GanlipError(
             f"cannot write the run directory {run_dir} ({error.strerror or error}); choose another --out."
         ) from None
+    config.save(run_dir / "config.yaml", recipe_comments(config))
 
 
 def train(config: Config, resume: str | Path | None = None, changes: dict | None = None, quiet: bool = False) -> Path:
@@ -180,8 +188,10 @@ def train(config: Config, resume: str | Path | None = None, changes: dict | None
     SIGINT and SIGTERM stop it after the current step with a checkpoint saved (raising `Interrupted`). Under
     torchrun the process group is torn down on every way out, so that no rank aborts at exit."""
     config, saved = prepare(config, resume, changes)
+    writer = DirectoryLock(config.out, "ganlip train") if distributed.writes_files() else nullcontext()
     try:
-        return _train(build_run(config, saved), quiet)
+        with writer:  # one writer per run directory: a second one stops here, at once
+            return _train(build_run(config, saved), quiet)
     finally:
         distributed.stop()
 

@@ -3,7 +3,6 @@ generator. Every tool that reads a trained run (inspect, export, sample, score, 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from ganlip.checkpoint import load_checkpoint
 from ganlip.config import Config
 from ganlip.constraints import build
 from ganlip.errors import GanlipError
+from ganlip.jsonlines import read_json
 from ganlip.models import build_model, sizes_from
 
 # What an exported generator's JSON sidecar says it is.
@@ -72,7 +72,7 @@ def trained_on(*sources: str | Path) -> str | None:
         if (source / "config.yaml").is_file():
             return (yaml.safe_load((source / "config.yaml").read_text()) or {}).get("data")
         if source.suffix == ".safetensors" and sidecar_path(source).is_file():
-            return json.loads(sidecar_path(source).read_text()).get("config", {}).get("data")
+            return read_json(sidecar_path(source)).get("config", {}).get("data")
     return None
 
 
@@ -82,10 +82,7 @@ def _from_export(path: Path, device: str | torch.device) -> Restored:
         raise GanlipError(f"generator file {path} does not exist; write one with `ganlip export RUN_DIR --out {path}`.")
     if not sidecar.is_file():
         raise GanlipError(f"{path} has no sidecar {sidecar}; export the generator again with `ganlip export`.")
-    try:
-        meta = json.loads(sidecar.read_text())
-    except json.JSONDecodeError:
-        raise GanlipError(f"sidecar {sidecar} is not valid JSON; export the generator again.") from None
+    meta = read_json(sidecar)
     if meta.get("format") != EXPORT_FORMAT:
         raise GanlipError(f"{sidecar} is not a ganlip generator sidecar; export the generator with `ganlip export`.")
     try:

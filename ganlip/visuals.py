@@ -8,6 +8,8 @@ from pathlib import Path
 from torch import Tensor
 from torchvision.utils import make_grid, save_image
 
+from ganlip.atomic import atomic_path
+
 
 def image_grid(images: Tensor) -> Tensor:
     """Images in [-1, 1] `(N, C, H, W)` as one grid in [0, 1], as square as the count allows."""
@@ -34,7 +36,8 @@ def save_image_files(images: Tensor, folder: Path, first: int = 0) -> list[Path]
     paths = []
     for index, image in enumerate(images.detach().float().cpu(), first):
         path = folder / f"{index:06d}.png"
-        save_image(image, path, normalize=True, value_range=(-1, 1))
+        with atomic_path(path) as temporary:
+            save_image(image, temporary, normalize=True, value_range=(-1, 1), format="png")
         paths.append(path)
     return paths
 
@@ -60,14 +63,17 @@ def scatter_figure(samples: Tensor, real: Tensor | None = None, title: str = "")
 def save_samples(samples: Tensor, path: Path, real: Tensor | None = None, title: str = ""):
     """Write a picture of `samples` to `path` and return what was drawn: a grid tensor for images, a
     matplotlib figure (already closed) for points."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     if samples.dim() == 4:
         grid = image_grid(samples)
-        save_image(grid, path)
+        with atomic_path(path) as temporary:
+            save_image(grid, temporary, format=path.suffix.lstrip(".") or "png")
         return grid
     import matplotlib.pyplot as plt
 
     figure = scatter_figure(samples, real, title)
-    figure.savefig(path)
-    plt.close(figure)
+    try:
+        with atomic_path(path) as temporary:
+            figure.savefig(temporary, format=path.suffix.lstrip(".") or "png")
+    finally:
+        plt.close(figure)
     return figure

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import torch
 
+from ganlip.jsonlines import read_json, read_json_lines
+
 
 def test_counts(junit: Path) -> dict[str, int]:
     suite = ElementTree.parse(junit).getroot()
@@ -23,7 +25,7 @@ def final_scores(comparison: Path) -> list[dict]:
     """The last logged line of every run of a comparison, with its mean seconds per generator step."""
     rows = []
     for metrics in sorted(comparison.glob("*/*/seed*/metrics.jsonl")):
-        lines = [json.loads(line) for line in metrics.read_text().splitlines() if line.strip()]
+        lines = read_json_lines(metrics)
         seconds = [line["time/sec_per_step"] for line in lines if "time/sec_per_step" in line]
         scored = [line for line in lines if any(key.startswith("fd/") for key in line)]
         last = scored[-1] if scored else lines[-1]
@@ -51,7 +53,7 @@ def main() -> None:
     figures = {
         "machine": machine,
         "cuda_tests": test_counts(args.out / "cuda_tests.xml"),
-        "step_time": {path.stem: json.loads(path.read_text()) for path in sorted(args.out.glob("step_time_*.json"))},
+        "step_time": {path.stem: read_json(path) for path in sorted(args.out.glob("step_time_*.json"))},
         "fashion": final_scores(args.out / "fashion"),
     }
     (args.out / "gpu_check.json").write_text(json.dumps(figures, indent=2))

@@ -1,5 +1,7 @@
-"""Soak test of resumption: kill a training run with SIGKILL at random moments, resume it each time, and show
-that it ends with exactly the weights of an uninterrupted run, and that no kill left an unreadable last.pt.
+"""Soak test of resumption: kill a training run with SIGKILL, resume it each time, and show that it ends with
+exactly the weights of an uninterrupted run, that no kill left an unreadable last.pt, and that metrics.jsonl
+holds every logged step once, in order. Every other kill lands at a random moment; the others inside a write,
+the moment a temporary checkpoint file appears (an atomic write caught half-done).
 
     python scripts/soak.py                 # 20 kills of a 2000-step run on the CPU
     python scripts/soak.py --kills 3 --steps 150
@@ -19,6 +21,7 @@ from pathlib import Path
 import torch
 
 from ganlip.checkpoint import load_checkpoint
+from ganlip.jsonlines import read_json_lines
 
 RUN = [
     "--data",
@@ -72,14 +75,18 @@ def soak(kills: int, steps: int, seed: int, folder: Path) -> bool:
             return ganlip("--resume", str(soaked), "--steps", str(steps), "--quiet")
         return ganlip(*RUN, "--steps", str(steps), "--out", str(soaked))
 
-    done, lives = 0, 0
+    done, lives, in_writes = 0, 0, 0
     while done < kills:
         before = step_saved()
         process = subprocess.Popen(command(), stderr=subprocess.DEVNULL)
         lives += 1
         while process.poll() is None and step_saved() <= before:  # wait until this life is training
             time.sleep(0.05)
-        time.sleep(rng.uniform(0.0, 0.5))  # then kill it at a random moment, mid-write or not
+        if done % 2:  # inside a write: the moment a temporary file is there, half-written
+            caught = wait_for_temporary_file(soaked, process, timeout=10.0)
+            in_writes += caught
+        else:
+            time.sleep(rng.uniform(0.0, 0.5))  # at a random moment, mid-write or not
         if process.poll() is not None:
             break  # it finished before this kill: the run was too short for the kills asked for
         process.send_signal(signal.SIGKILL)
@@ -91,8 +98,23 @@ def soak(kills: int, steps: int, seed: int, folder: Path) -> bool:
         return False
     subprocess.run(command(), check=True)
     same = identical(reference / "checkpoints" / "last.pt", soaked / "checkpoints" / "last.pt")
-    print(f"{done} kills over {lives} starts; final weights identical to the uninterrupted run: {same}")
-    return same
+    logged = [line["step"] for line in read_json_lines(soaked / "metrics.jsonl")]
+    expected = [line["step"] for line in read_json_lines(reference / "metrics.jsonl")]
+    complete = logged == expected
+    print(f"{done} kills over {lives} starts, {in_writes} of them inside a checkpoint write")
+    print(f"metrics.jsonl holds every logged step once, in order: {complete}")
+    print(f"final weights identical to the uninterrupted run: {same}")
+    return same and complete
+
+
+def wait_for_temporary_file(run_dir: Path, process: subprocess.Popen, timeout: float) -> bool:
+    """Poll (without sleeping) until a temporary file of an atomic write exists in the run directory; True when
+    one was caught before `timeout` seconds or the process's end."""
+    checkpoints, deadline = run_dir / "checkpoints", time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(checkpoints.glob(".*.tmp")):
+            return True
+    return False
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from ganlip.compare.report import write_report
 from ganlip.compare.runner import train_all
 from ganlip.compare.suite import load_suite, on_data, override, plan
 from ganlip.errors import GanlipError
+from ganlip.lock import DirectoryLock
 
 
 def compare(
@@ -34,8 +35,9 @@ def compare(
     parts = load_suite(config) if data is None else on_data(load_suite(config) if config else None, data)
     parts = override(parts, constraints, seeds, steps, changes)
     runs = plan(parts, out)
-    train_all(runs, quiet=quiet, say=say, jobs=jobs, executor=executor)
-    return write_report(parts, runs, out, argv)
+    with DirectoryLock(out, "ganlip compare"):  # one comparison at a time in an output directory
+        train_all(runs, quiet=quiet, say=say, jobs=jobs, executor=executor)
+        return write_report(parts, runs, out, argv)
 
 
 def slurm_executor(folder: str | Path, parameters: dict[str, Any]) -> Any:

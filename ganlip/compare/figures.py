@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from ganlip.atomic import atomic_path
 from ganlip.compare.results import StrategyRow, label, seed_mean
 
 if TYPE_CHECKING:
@@ -43,9 +44,11 @@ def _scale(axis) -> None:
 
 
 def _save(figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(figure)
+    try:
+        with atomic_path(path) as temporary:
+            figure.savefig(temporary, dpi=DPI, bbox_inches="tight", format=path.suffix.lstrip("."))
+    finally:
+        plt.close(figure)
     return path
 
 

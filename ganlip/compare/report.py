@@ -12,6 +12,7 @@ from pathlib import Path
 
 import torch
 
+from ganlip.atomic import write_text
 from ganlip.compare import figures
 from ganlip.compare.claims import Verdict, judge
 from ganlip.compare.results import (
@@ -203,8 +204,8 @@ def write_report(parts: list[Part], runs: list[PlannedRun], out: Path, argv: lis
     command = shlex.join(["ganlip", *(sys.argv[1:] if argv is None else argv)])
     reports = [build_part(part, runs, out) for part in parts]
     written = [out / "report.md", out / "report.html"]
-    written[0].write_text(markdown(reports, command))
-    written[1].write_text(html_page(reports, command))
+    write_text(written[0], markdown(reports, command))
+    write_text(written[1], html_page(reports, command))
     return written
 
 

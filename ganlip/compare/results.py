@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ import numpy as np
 
 from ganlip.compare.suite import PlannedRun
 from ganlip.evaluate import samples_label
+from ganlip.jsonlines import read_json_lines
 
 # The quality metrics, lower is better: the Fréchet and kernel distances in a feature space where the runs
 # measured them (`fd/NAME`, `kid/NAME`), else distances to the data in pixel space.
@@ -79,7 +79,7 @@ def seed_mean(histories: list[RunHistory], key: str) -> tuple[np.ndarray, ...] |
 
 def read_history(run: PlannedRun) -> RunHistory:
     path = run.run_dir / "metrics.jsonl"
-    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    lines = read_json_lines(path) if path.exists() else []
     return RunHistory(run, lines)
 
 

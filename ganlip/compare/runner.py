@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ganlip import config as config_module
-from ganlip.checkpoint import load_checkpoint
+from ganlip.checkpoint import resumable
 from ganlip.compare.suite import PlannedRun
 from ganlip.distributed import threads_per_process
 from ganlip.errors import GanlipError, Interrupted
@@ -53,8 +53,10 @@ class Pending:
 
 def trained_steps(run: PlannedRun) -> int:
     """Generator steps the run on disk has checkpointed (0 when it has none)."""
-    last = run.run_dir / "checkpoints" / "last.pt"
-    return load_checkpoint(last)["step"] if last.is_file() else 0
+    checkpoints = run.run_dir / "checkpoints"
+    if not (checkpoints / "last.pt").is_file() and not any(checkpoints.glob("step_*.pt")):
+        return 0
+    return resumable(run.run_dir)[0]["step"]  # a damaged last.pt falls back to an older checkpoint
 
 
 def check_same_settings(run: PlannedRun) -> None:

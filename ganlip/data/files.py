@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from torchvision.transforms.v2 import functional as TF
 
+from ganlip.atomic import atomic_path
 from ganlip.data.in_memory import InMemory
 from ganlip.errors import GanlipError
 
@@ -59,10 +59,8 @@ class ImageFiles(Dataset):
         if path.is_file():
             return InMemory(load_file(str(path))["images"], scale=2 / 255, shift=-1.0)
         images = torch.stack([self.pixels(i) for i in range(len(self.paths))])
-        cache.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        save_file({"images": images}, str(temporary))
-        os.replace(temporary, path)
+        with atomic_path(path, "free disk space or turn cache_images off") as temporary:
+            save_file({"images": images}, str(temporary))
         return InMemory(images, scale=2 / 255, shift=-1.0)
 
     def pixels(self, index: int) -> Tensor:

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganlip.atomic import atomic_path
 from ganlip.errors import GanlipError
 
 WEIGHTS_FILE = "pt_inception-2015-12-05-6726825d.pth"
@@ -135,11 +136,12 @@ def batched_features(model: InceptionFeatures, batches: Iterator[Tensor], device
 
 def save_statistics(path: Path, mu: np.ndarray, sigma: np.ndarray, features: np.ndarray | None = None) -> None:
     """pytorch-fid's `.npz` layout (mu, sigma), plus the features themselves when given, written atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp.npz")
     arrays = {"mu": mu, "sigma": sigma} | ({"features": features} if features is not None else {})
-    np.savez(temporary, **arrays)
-    os.replace(temporary, path)
+    with (
+        atomic_path(path, "free disk space or move the cache with $GANLIP_CACHE") as temporary,
+        open(temporary, "wb") as file,
+    ):
+        np.savez(file, **arrays)
 
 
 def load_statistics(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
