@@ -65,7 +65,7 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
             f"refusing to load {path}: it holds more than tensors and plain values ({first}). "
             f"Only load checkpoints you trust, and only ganlip's."
         ) from None
-    except (RuntimeError, EOFError, OSError, ValueError) as error:
+    except (RuntimeError, EOFError, OSError, ValueError, IndexError, KeyError) as error:  # damaged bytes
         raise GanlipError(
             f"cannot read checkpoint {path} ({' '.join(str(error).split())[:200]}); it is damaged "
             f"or not a torch file. Use an earlier step_NNNNNN.pt in the same folder."

@@ -24,7 +24,7 @@ from ganlip.interrupts import StopRequests
 from ganlip.layers import evaluation
 from ganlip.lock import DirectoryLock
 from ganlip.log import Logger
-from ganlip.setup import Run, build_run, prepare, recipe_comments
+from ganlip.setup import Run, build_run, prepare, recipe_comments, resolve
 from ganlip.visuals import save_samples
 
 
@@ -187,10 +187,11 @@ def train(config: Config, resume: str | Path | None = None, changes: dict | None
     """Train from `config` (or resume the run directory `resume`, applying `changes`); returns the run directory.
     SIGINT and SIGTERM stop it after the current step with a checkpoint saved (raising `Interrupted`). Under
     torchrun the process group is torn down on every way out, so that no rank aborts at exit."""
-    config, saved = prepare(config, resume, changes)
-    writer = DirectoryLock(config.out, "ganlip train") if distributed.writes_files() else nullcontext()
+    run_dir = Path(resume) if resume is not None else Path(resolve(config).out)
+    writer = DirectoryLock(run_dir, "ganlip train") if distributed.writes_files() else nullcontext()
     try:
-        with writer:  # one writer per run directory: a second one stops here, at once
+        with writer:  # one writer per run directory: a second one stops here, at once, naming the first
+            config, saved = prepare(config, resume, changes)
             return _train(build_run(config, saved), quiet)
     finally:
         distributed.stop()

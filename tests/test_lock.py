@@ -23,6 +23,17 @@ def ganlip(*arguments) -> list[str]:
     return [sys.executable, "-m", "ganlip", *map(str, arguments)]
 
 
+@pytest.fixture
+def processes():
+    """Processes a test starts, killed at its end whatever happened (a failed assertion leaves none running)."""
+    started: list[subprocess.Popen] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def holder_of(directory, process: subprocess.Popen, timeout: float = 60) -> dict:
     """Wait until `process` holds the directory's lock and has written itself into it."""
     deadline = time.monotonic() + timeout
@@ -37,9 +48,10 @@ def holder_of(directory, process: subprocess.Popen, timeout: float = 60) -> dict
     raise AssertionError(f"process {process.pid} never took the lock of {directory}")
 
 
-def test_a_second_train_into_the_same_directory_is_refused_and_the_first_run_is_intact(tmp_path):
+def test_a_second_train_into_the_same_directory_is_refused_and_the_first_run_is_intact(tmp_path, processes):
     out = tmp_path / "run"
     first = subprocess.Popen(ganlip("train", *TRAIN, "--steps", 100000, "--out", out), stderr=subprocess.DEVNULL)
+    processes.append(first)
     holder = holder_of(out, first)
     assert holder["what"] == "ganlip train" and holder["host"]
     second = subprocess.run(ganlip("train", *TRAIN, "--steps", 100000, "--out", out), capture_output=True, text=True)
@@ -53,9 +65,10 @@ def test_a_second_train_into_the_same_directory_is_refused_and_the_first_run_is_
     assert steps and steps == list(range(10, steps[-1] + 1, 10))  # the first run's log alone: whole, in order
 
 
-def test_a_killed_writer_leaves_no_stale_lock(tmp_path):
+def test_a_killed_writer_leaves_no_stale_lock(tmp_path, processes):
     out = tmp_path / "run"
     first = subprocess.Popen(ganlip("train", *TRAIN, "--steps", 100000, "--out", out), stderr=subprocess.DEVNULL)
+    processes.append(first)
     holder_of(out, first)
     with pytest.raises(GanlipError, match=rf"{out} is being written by ganlip train \(pid {first.pid} on "):
         DirectoryLock(out).__enter__()
@@ -65,7 +78,7 @@ def test_a_killed_writer_leaves_no_stale_lock(tmp_path):
         assert json.loads((out / LOCK_FILE).read_text())["pid"] == os.getpid()
 
 
-def test_a_second_comparison_into_the_same_directory_is_refused(tmp_path):
+def test_a_second_comparison_into_the_same_directory_is_refused(tmp_path, processes):
     config = tmp_path / "toy.yaml"
     config.write_text(
         yaml.safe_dump(
@@ -82,6 +95,7 @@ def test_a_second_comparison_into_the_same_directory_is_refused(tmp_path):
     )
     out = tmp_path / "out"
     first = subprocess.Popen(ganlip("compare", "--config", config, "--out", out, "--quiet"), stdout=subprocess.DEVNULL)
+    processes.append(first)
     holder_of(out, first)
     second = subprocess.run(
         ganlip("compare", "--config", config, "--out", out, "--quiet"), capture_output=True, text=True
