@@ -26,9 +26,14 @@ class DirectoryLock:
         self._descriptor: int | None = None
 
     def __enter__(self) -> DirectoryLock:
-        self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / LOCK_FILE
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise GanlipError(
+                f"cannot write the run directory {self.directory} ({error.strerror or error}); choose another --out."
+            ) from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
