@@ -188,9 +188,7 @@ def test_full_disk_while_checkpointing_keeps_the_previous_checkpoint(tmp_path, m
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(torch, "save", no_space)
-    with pytest.raises(
-        GanlipError, match=r"step_000004.pt: the disk is full.*untouched.*ganlip train --resume"
-    ):
+    with pytest.raises(GanlipError, match=r"step_000004.pt: the disk is full.*untouched.*ganlip train --resume"):
         train(config, resume=run_dir, changes={"steps": 4}, quiet=True)
     assert snapshot(run_dir / "checkpoints") == before
     assert not list((run_dir / "checkpoints").glob(".*.tmp"))
