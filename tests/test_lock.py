@@ -78,6 +78,7 @@ def test_a_killed_writer_leaves_no_stale_lock(tmp_path, processes):
         assert json.loads((out / LOCK_FILE).read_text())["pid"] == os.getpid()
 
 
+@pytest.mark.slow  # a whole comparison process beside the one refused: 13 s
 def test_a_second_comparison_into_the_same_directory_is_refused(tmp_path, processes):
     config = tmp_path / "toy.yaml"
     config.write_text(
