@@ -438,5 +438,110 @@ def compare(
         click.echo(f"wrote {path}")
 
 
+@cli.group()
+def bench() -> None:
+    """Benchmarks with a known answer."""
+
+
+def _integers(option: str, text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise GanlipError(f"{option} takes comma-separated integers, e.g. 2,16,64; got '{text}'.") from None
+    if not values:
+        raise GanlipError(f"{option} names no value; give comma-separated integers, e.g. 2,16,64.")
+    return values
+
+
+@bench.command("w1")
+@click.option(
+    "--constraints",
+    default="all",
+    show_default=True,
+    help="Comma-separated strategy specs, e.g. clip,gp,lp,sn,bjorck; all: every strategy of `ganlip strategies` "
+    "and sn+gp.",
+)
+@click.option("--dims", default="2,16", show_default=True, help="Dimensions of the pairs (published: 2 to 128).")
+@click.option("--funnels", default="4,16", show_default=True, help="Funnel counts of the pairs (published: 4 to 256).")
+@click.option("--seeds", default=3, show_default=True, type=click.IntRange(min=1), help="Critic seeds per pair.")
+@click.option(
+    "--iterations",
+    default="500",
+    show_default=True,
+    help="Critic iterations per run (the most, with --patience), or `paper`: the paper's count per strategy "
+    "(clip 5,000, gp and lp 60,000, sn 10,000, bjorck 25,000, the others 10,000).",
+)
+@click.option(
+    "--patience",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Stop a run once its held-out cosine has not risen by 0.005 in this many evaluations (every 250 "
+    "iterations) in a row; 0 runs every iteration.",
+)
+@click.option("--pair-seed", type=int, help="Draw new pairs with this seed (any size) instead of the published ones.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Benchmark directory.")
+@click.option("--device", default="auto", show_default=True, help=DEVICE_HELP)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Runs trained at once, each a process of its own: one per GPU, or sharing the CPU's cores.",
+)
+@click.option("--launcher", type=click.Choice(["local", "slurm"]), default="local", show_default=True)
+@click.option("--slurm", "slurm_parameters", multiple=True, metavar="KEY=VALUE", help="A submitit parameter.")
+def bench_w1(
+    constraints, dims, funnels, seeds, iterations, patience, pair_seed, out, device, jobs, launcher, slurm_parameters
+) -> None:
+    """Train each strategy's critic alone on the Wasserstein-1 benchmark pairs (Korotin et al. 2022), whose
+    optimal potential is known, and write OUT/results.json, OUT/report.md and OUT/report.html. Complete runs are
+    skipped and unfinished ones resumed."""
+    import sys
+
+    from ganlip import config as config_module
+    from ganlip.bench import bench_w1 as run_benchmark
+    from ganlip.bench.plan import every_strategy
+    from ganlip.compare import slurm_executor
+
+    specs = every_strategy() if constraints == "all" else [c.strip() for c in constraints.split(",") if c.strip()]
+    if not (iterations == "paper" or (iterations.isdigit() and int(iterations) > 0)):
+        raise GanlipError(f"--iterations takes a positive integer or `paper`, got '{iterations}'.")
+    count = None if iterations == "paper" else int(iterations)
+    executor = None
+    if launcher == "slurm":
+        executor = slurm_executor(Path(out) / "slurm", config_module.parse_assignments(slurm_parameters))
+    for path in run_benchmark(
+        out,
+        specs,
+        _integers("--dims", dims),
+        _integers("--funnels", funnels),
+        seeds,
+        count,
+        patience,
+        pair_seed,
+        device,
+        jobs,
+        executor,
+        say=click.echo,
+        argv=sys.argv[1:],
+    ):
+        click.echo(f"wrote {path}")
+
+
+@bench.command("critic", hidden=True)
+@click.argument("settings", type=click.Path(dir_okay=False, exists=True))
+@click.argument("run_dir", type=click.Path(file_okay=False))
+def bench_critic(settings, run_dir) -> None:
+    """One benchmark run from its planned settings (what `ganlip bench w1 --jobs` starts)."""
+    from ganlip.bench import train_one
+    from ganlip.bench.critic_run import CriticRun
+    from ganlip.bench.plan import BenchRun
+    from ganlip.jsonlines import read_json
+
+    planned = CriticRun.from_dict(read_json(Path(settings)))
+    train_one(BenchRun(planned, Path(run_dir), str(run_dir)))
+
+
 def main() -> None:
     cli(prog_name="ganlip")

@@ -26,7 +26,7 @@ def colours(rows: list[StrategyRow]) -> dict[str, str]:
     return {row.constraint: cycle[i % len(cycle)] for i, row in enumerate(rows)}
 
 
-def _panels(count: int, width: float, height: float):
+def panels(count: int, width: float, height: float):
     """A figure with `count` panels, three to a line; the spare places of the last line stay blank."""
     columns = min(count, 3)
     lines = -(-count // columns)
@@ -43,7 +43,7 @@ def _scale(axis) -> None:
         axis.set_yscale("log")
 
 
-def _save(figure, path: Path) -> Path:
+def save_figure(figure, path: Path) -> Path:
     try:
         with atomic_path(path) as temporary:
             figure.savefig(temporary, dpi=DPI, bbox_inches="tight", format=path.suffix.lstrip("."))
@@ -73,7 +73,7 @@ def quality_curves(rows: list[StrategyRow], quality: tuple[str, ...], path: Path
             axis.grid(alpha=0.3)
     axes[0][0].legend(fontsize="small")
     figure.suptitle("Quality (lower is better): mean over seeds, band from best to worst seed")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def spectral_curves(rows: list[StrategyRow], path: Path) -> Path | None:
@@ -81,7 +81,7 @@ def spectral_curves(rows: list[StrategyRow], path: Path) -> Path | None:
     shown = [row for row in rows if row.histories and row.histories[0].layers()]
     if not shown:
         return None
-    figure, axes = _panels(len(shown), 4.2, 3.2)
+    figure, axes = panels(len(shown), 4.2, 3.2)
     for axis, row in zip(axes, shown, strict=True):
         history = row.histories[0]
         for layer in history.layers():
@@ -95,12 +95,12 @@ def spectral_curves(rows: list[StrategyRow], path: Path) -> Path | None:
     axes[0].legend(fontsize="x-small")
     figure.suptitle("Largest singular value of each critic layer's weight matrix")
     figure.tight_layout()
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def critic_surfaces(fields: dict[str, CriticField], path: Path) -> Path:
     """For each strategy, the critic's value (colour) and gradient field (arrows) with data and samples."""
-    figure, axes = _panels(len(fields), 4.6, 4.2)
+    figure, axes = panels(len(fields), 4.6, 4.2)
     for axis, (constraint, field) in zip(axes, fields.items(), strict=True):
         surface = axis.contourf(field.x, field.y, field.value, levels=20, cmap="viridis")
         figure.colorbar(surface, ax=axis, shrink=0.8)
@@ -121,7 +121,7 @@ def critic_surfaces(fields: dict[str, CriticField], path: Path) -> Path:
     axes[0].legend(loc="lower left", fontsize="x-small", markerscale=4)
     figure.suptitle("Critic value (colour), its gradient (arrows), data and samples at the end of training")
     figure.tight_layout()
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def sample_grids(pictures: dict[str, Path], path: Path) -> Path:
@@ -132,4 +132,4 @@ def sample_grids(pictures: dict[str, Path], path: Path) -> Path:
         axis.set_title(f"{constraint} ({picture.stem.replace('_', ' ')})")
         axis.axis("off")
     figure.tight_layout()
-    return _save(figure, path)
+    return save_figure(figure, path)

@@ -187,6 +187,7 @@ def html_page(reports: list[PartReport], command: str) -> str:
             f"{departures}<p>Claims of {CLAIMS_DOCUMENT}, judged on this part:</p><ul>{claims}</ul>{pictures}</section>"
         )
     return PAGE.format(
+        title="ganlip comparison",
         command=escape(command),
         machine=escape(machine()),
         written=now(),
@@ -228,7 +229,7 @@ PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>ganlip comparison</title>
+<title>{title}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }}
 .wide {{ overflow-x: auto; }}
@@ -245,7 +246,7 @@ img {{ max-width: 100%; }}
 </style>
 </head>
 <body>
-<h1>ganlip comparison</h1>
+<h1>{title}</h1>
 <p id="broken-images" hidden>Some figures did not load: keep the figures/ folder beside this report.</p>
 <p>Command: <code>{command}</code><br>Machine: {machine}<br>Written {written}</p>
 <p><small>{notes}</small></p>

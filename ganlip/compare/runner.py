@@ -50,6 +50,18 @@ class Pending:
     def log(self) -> Path:
         return self.run.run_dir / "train.log"
 
+    @property
+    def run_dir(self) -> Path:
+        return self.run.run_dir
+
+    @property
+    def total(self) -> int:
+        return self.run.config.steps
+
+    @property
+    def device(self) -> str:
+        return self.run.config.device
+
 
 def trained_steps(run: PlannedRun) -> int:
     """Generator steps the run on disk has checkpointed (0 when it has none)."""
@@ -87,11 +99,12 @@ def pending(runs: list[PlannedRun], say: Callable[[str], None]) -> list[Pending]
     return left
 
 
-def starting(item: Pending) -> str:
-    steps = item.run.config.steps
+def starting(item: Pending, unit: str = "steps") -> str:
+    """What is about to happen to `item`: a `Pending` run, or any job with the same `where`, `done`, `total` and
+    `run_dir` (the benchmark's)."""
     if item.done:
-        return f"{item.where}: resuming at step {item.done} of {steps}"
-    return f"{item.where}: training {steps} steps in {item.run.run_dir}"
+        return f"{item.where}: resuming at {unit.removesuffix('s')} {item.done} of {item.total}"
+    return f"{item.where}: training {item.total} {unit} in {item.run_dir}"
 
 
 def train_all(
@@ -106,9 +119,9 @@ def train_all(
     try:
         left = pending(runs, say)
         if executor is not None:
-            _submit(left, executor, say)
+            submit(left, executor, say)
         elif jobs > 1:
-            _in_processes(left, jobs, say)
+            in_processes(left, jobs, say)
         else:
             _in_this_process(left, quiet, say)
     except Interrupted as stop:
@@ -127,9 +140,10 @@ def _in_this_process(left: list[Pending], quiet: bool, say: Callable[[str], None
             train(item.run.config, quiet=quiet)
 
 
-def _in_processes(left: list[Pending], jobs: int, say: Callable[[str], None]) -> None:
-    """Up to `jobs` `ganlip train` processes at once: each sees one GPU of its own where there are GPUs (so at
-    most one per GPU), else a share of the CPU's cores. Each writes its output to the run's train.log."""
+def in_processes(left: list[Pending], jobs: int, say: Callable[[str], None], unit: str = "steps") -> None:
+    """Up to `jobs` processes at once, each an item's `command()` (`ganlip train` for a comparison): each sees one
+    GPU of its own where there are GPUs (so at most one per GPU), else a share of the CPU's cores. Each writes its
+    output to the item's log."""
     gpus = _visible_gpus(left)
     if gpus:
         jobs = min(jobs, len(gpus))
@@ -145,7 +159,7 @@ def _in_processes(left: list[Pending], jobs: int, say: Callable[[str], None]) ->
                 env, where = {"CUDA_VISIBLE_DEVICES": gpus[slot]}, f"on GPU {gpus[slot]}"
             else:
                 env, where = {"OMP_NUM_THREADS": str(threads)}, f"with {threads} CPU threads"
-            say(f"{starting(item)} ({where}; output in {item.log})")
+            say(f"{starting(item, unit)} ({where}; output in {item.log})")
             command = item.command()  # makes the run directory
             with open(item.log, "a") as log:
                 finished = subprocess.run(command, env={**os.environ, **env}, stdout=log, stderr=log)
@@ -162,7 +176,7 @@ def _in_processes(left: list[Pending], jobs: int, say: Callable[[str], None]) ->
 
 
 def _visible_gpus(left: list[Pending]) -> list[str]:
-    if not left or left[0].run.config.device == "cpu":
+    if not left or left[0].device == "cpu":
         return []
     import torch
 
@@ -186,15 +200,15 @@ def _report_failures(results: list[tuple[Pending, int]]) -> None:
         raise Interrupted(f"{len(stopped)} run(s) stopped by a signal, each with a checkpoint.", 128 + signal.SIGTERM)
 
 
-def _submit(left: list[Pending], executor: Any, say: Callable[[str], None]) -> None:
-    """One submitit job per run, each a `ganlip train` command; wait for all, then report failures."""
+def submit(left: list[Pending], executor: Any, say: Callable[[str], None], unit: str = "steps") -> None:
+    """One submitit job per run, each its `command()`; wait for all, then report failures."""
     from submitit.core.utils import FailedJobError
     from submitit.helpers import CommandFunction
 
     submitted = []
     for item in left:
         job = executor.submit(CommandFunction(item.command(), verbose=False))
-        say(f"{starting(item)} (submitted as job {job.job_id})")
+        say(f"{starting(item, unit)} (submitted as job {job.job_id})")
         submitted.append((item, job))
     for item, job in submitted:
         try:

@@ -70,6 +70,9 @@ class Constraint:
     gradient_in_forward: ClassVar[bool] = False
     # Differentiates the critic per sample with torch.func (pgp's per-sample form).
     per_sample_gradients: ClassVar[bool] = False
+    # The activation its source builds critics with where it is not ReLU (bjorck: GroupSort). Models built for
+    # a strategy (the critic-only benchmark) follow it; `ganlip train` uses the config's `critic_activation`.
+    critic_activation: ClassVar[str | None] = None
 
     def recipe_for(self, data_kind: str) -> OptimizerRecipe | None:
         """The recipe for "images" or "points" (2-D toys)."""
@@ -139,6 +142,10 @@ class Composite(Constraint):
     @property
     def recipe(self) -> OptimizerRecipe | None:  # type: ignore[override]
         return self.recipe_for("images")
+
+    @property
+    def critic_activation(self) -> str | None:  # type: ignore[override]
+        return next((part.critic_activation for part in self._parts if part.critic_activation), None)
 
     def recipe_for(self, data_kind: str) -> OptimizerRecipe | None:
         return next((r for part in self._parts if (r := part.recipe_for(data_kind)) is not None), None)

@@ -89,6 +89,7 @@ class Bjorck(Constraint):
     mode: str = "matrix"
     kind = "reparametrization"
     cost = "n_iter products of each layer's matrix with its Gram matrix, differentiated through"
+    critic_activation = "groupsort"  # what its source pairs it with (Anil et al.): ReLU would lose gradient norm
     recipe = SpectralNorm.recipe
     stack_order = 1
     normalizes = True

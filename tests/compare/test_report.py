@@ -93,7 +93,7 @@ def test_quality_figure_plots_the_seed_means_against_steps_and_seconds(tmp_path,
     from ganlip.compare.results import StrategyRow
 
     drawn = []
-    monkeypatch.setattr(figures, "_save", lambda figure, path: drawn.append(figure) or path)
+    monkeypatch.setattr(figures, "save_figure", lambda figure, path: drawn.append(figure) or path)
     a = _history([{"step": 2, "time/sec_per_step": 1.0, "swd": 1.0}, {"step": 4, "time/sec_per_step": 1.0, "swd": 3.0}])
     b = _history([{"step": 2, "time/sec_per_step": 3.0, "swd": 2.0}, {"step": 4, "time/sec_per_step": 1.0, "swd": 5.0}])
     figures.quality_curves([StrategyRow("sn", [a, b])], ("swd",), tmp_path / "q.png")
