@@ -381,6 +381,11 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
     metavar="KEY=VALUE",
     help="A submitit parameter of every job, e.g. slurm_partition=gpu, gpus_per_node=1, timeout_min=2880.",
 )
+@click.option(
+    "--bench",
+    type=click.Path(file_okay=False),
+    help="A `ganlip bench w1` output directory: the report shows its results for the same strategies.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def compare(
     config_file,
@@ -399,6 +404,7 @@ def compare(
     jobs,
     launcher,
     slurm_parameters,
+    bench,
     quiet,
 ) -> None:
     """Train strategies side by side (skipping complete runs, resuming unfinished ones) and write
@@ -434,6 +440,7 @@ def compare(
         data=data,
         jobs=jobs,
         executor=executor,
+        bench=bench,
     ):
         click.echo(f"wrote {path}")
 

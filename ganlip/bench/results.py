@@ -17,6 +17,7 @@ from ganlip.jsonlines import read_json
 
 # The fields results.json holds for every run (and the curve of the held-out batch besides).
 FIELDS = (
+    "strategy",
     "constraint",
     "dim",
     "funnels",

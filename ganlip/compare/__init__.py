@@ -26,18 +26,22 @@ def compare(
     data: str | None = None,
     jobs: int = 1,
     executor: Any = None,
+    bench: str | Path | None = None,
 ) -> list[Path]:
     """Train every run of the comparison file `config` (None: the built-in CPU suite) that is not complete
     under `out`, then write `out/report.md` and `out/report.html`; returns the reports' paths. `data` makes it
     a one-part comparison on that data set (see `on_data`). `jobs` runs train at once as processes of their
-    own; a submitit `executor` (see `slurm_executor`) trains each as a job instead."""
+    own; a submitit `executor` (see `slurm_executor`) trains each as a job instead. `bench`: a `ganlip bench w1`
+    directory whose results the report shows beside the comparison's."""
     out = Path(out)
     parts = load_suite(config) if data is None else on_data(load_suite(config) if config else None, data)
     parts = override(parts, constraints, seeds, steps, changes)
     runs = plan(parts, out)
+    if bench is not None and not (Path(bench) / "results.json").is_file():
+        raise GanlipError(f"--bench {bench} holds no results.json; pass a directory `ganlip bench w1 --out` wrote.")
     with DirectoryLock(out, "ganlip compare"):  # one comparison at a time in an output directory
         train_all(runs, quiet=quiet, say=say, jobs=jobs, executor=executor)
-        return write_report(parts, runs, out, argv)
+        return write_report(parts, runs, out, argv, Path(bench) if bench is not None else None)
 
 
 def slurm_executor(folder: str | Path, parameters: dict[str, Any]) -> Any:

@@ -1,4 +1,5 @@
-"""The claims of docs/strategies.md to measure, each judged from a part's rows by a rule stated with its verdict."""
+"""The claims of docs/strategies.md to measure, each judged from a part's rows by the rule of `ganlip.intervals`:
+a difference between strategies counts only when its 95% bootstrap interval over the seeds excludes zero."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ganlip import intervals
 from ganlip.compare.results import StrategyRow, label, seed_mean
+from ganlip.intervals import difference_interval
 
 
 @dataclass
@@ -14,11 +17,10 @@ class Verdict:
     claim: str
     verdict: str  # confirmed | refuted | inconclusive | not measured
     evidence: str
+    rule: str = intervals.RULE
 
 
-SN_FASTER = (
-    "Spectral normalization reaches a given quality in fewer steps than the gradient penalty, each step cheaper."
-)
+SN_FASTER = "Spectral normalization reaches a given quality in less training time than the gradient penalty."
 FN_OVER_CONSTRAINS = "Frobenius normalization over-constrains and lowers the Wasserstein estimate."
 CLIP_SIMPLE = "Weight clipping under-uses the critic's capacity (its critic looks like a simple function)."
 
@@ -26,11 +28,6 @@ CLIP_SIMPLE = "Weight clipping under-uses the critic's capacity (its critic look
 def judge(rows: list[StrategyRow], quality: tuple[str, ...]) -> list[Verdict]:
     by_name = {row.constraint: row for row in rows if row.histories}
     return [sn_faster(by_name, quality[0]), fn_over_constrains(by_name), clip_simple(by_name)]
-
-
-def _mean(row: StrategyRow, key: str) -> float | None:
-    spread = row.spreads.get(key)
-    return spread.mean if spread is not None else None
 
 
 def _missing(claim: str, names: list[str], by_name: dict[str, StrategyRow]) -> Verdict | None:
@@ -50,50 +47,63 @@ def steps_to_reach(row: StrategyRow, key: str, target: float) -> int | None:
     return int(steps[reached[0]]) if len(reached) else None
 
 
+def seconds_to_reach(row: StrategyRow, key: str, target: float) -> list[float]:
+    """Per seed, the training seconds until `key` is first at or below `target`; a seed that never gets there
+    counts its whole training time (a lower bound of its time to reach it)."""
+    found = []
+    for history in row.histories:
+        _, seconds, values = history.series(key)
+        reached = [second for second, value in zip(seconds, values, strict=True) if value <= target]
+        total = history.series("time/sec_per_step")[1]
+        found.append(reached[0] if reached else (total[-1] if total else float("nan")))
+    return found
+
+
+def combined(verdicts: list[str]) -> str:
+    """Several conditions of one claim: refuted if any is, confirmed if all are, else inconclusive."""
+    if "refuted" in verdicts:
+        return "refuted"
+    return "confirmed" if all(v == "confirmed" for v in verdicts) else "inconclusive"
+
+
 def sn_faster(by_name: dict[str, StrategyRow], key: str) -> Verdict:
-    """Target: the worse of the two strategies' best seed-mean quality, so that both reach it. Reaching it at
-    the same measured step is a tie at the measurements' resolution: inconclusive."""
+    """Target: the worse of the two strategies' best seed-mean quality, so that both reach it; the difference
+    of the per-seed training seconds to reach it, sn − gp, must be below zero."""
     if missing := _missing(SN_FASTER, ["sn", "gp"], by_name):
         return missing
     sn, gp = by_name["sn"], by_name["gp"]
     target = max(min(seed_mean(row.histories, key)[2]) for row in (sn, gp))
+    seconds = {name: seconds_to_reach(row, key, target) for name, row in (("sn", sn), ("gp", gp))}
+    difference = difference_interval(seconds["sn"], seconds["gp"])
     steps = {name: steps_to_reach(row, key, target) for name, row in (("sn", sn), ("gp", gp))}
-    cost = {name: _mean(row, "sec_per_step") for name, row in (("sn", sn), ("gp", gp))}
-    cheaper = cost["sn"] < cost["gp"]
     evidence = (
-        f"{label(key)} {target:.3g} first reached at step {steps['sn']} (sn) and {steps['gp']} (gp); "
-        f"{cost['sn']:.3g} s against {cost['gp']:.3g} s per generator step"
+        f"{label(key)} {target:.3g} first reached by the seed means at step {steps['sn']} (sn) and {steps['gp']} "
+        f"(gp); training seconds to reach it, sn − gp: {difference}"
     )
-    if not cheaper or steps["sn"] > steps["gp"]:
-        return Verdict(SN_FASTER, "refuted", evidence)
-    return Verdict(SN_FASTER, "confirmed" if steps["sn"] < steps["gp"] else "inconclusive", evidence)
+    return Verdict(SN_FASTER, intervals.verdict(difference, -1), evidence)
 
 
 def fn_over_constrains(by_name: dict[str, StrategyRow]) -> Verdict:
-    """Against `sn`, the same normalization with the spectral norm, which ‖W‖_F bounds from above: the largest
-    measured gradient norm stays below 1 and below sn's, and the Wasserstein estimate is below sn's."""
+    """Against `sn`, the same normalization with the spectral norm, which ‖W‖_F bounds from above: the Wasserstein
+    estimate below sn's, and the largest measured gradient norm below 1 (both differences excluding zero)."""
     if missing := _missing(FN_OVER_CONSTRAINS, ["fn", "sn"], by_name):
         return missing
     fn, sn = by_name["fn"], by_name["sn"]
-    estimate = {name: _mean(row, "wasserstein_eval") for name, row in (("fn", fn), ("sn", sn))}
-    lower = {name: _mean(row, "lipschitz_lower") for name, row in (("fn", fn), ("sn", sn))}
-    held = estimate["fn"] < estimate["sn"] and lower["fn"] < min(1.0, lower["sn"])
-    evidence = (
-        f"W estimate fn {estimate['fn']:.3g} against sn {estimate['sn']:.3g}; largest measured ‖∇D‖ "
-        f"fn {lower['fn']:.3g} against sn {lower['sn']:.3g}"
-    )
-    return Verdict(FN_OVER_CONSTRAINS, "confirmed" if held else "refuted", evidence)
+    estimate = difference_interval(fn.per_seed["wasserstein_eval"], sn.per_seed["wasserstein_eval"])
+    below_one = difference_interval(fn.per_seed["lipschitz_lower"], 1.0)
+    evidence = f"W estimate fn − sn: {estimate}; largest measured ‖∇D‖ of fn − 1: {below_one}"
+    verdict = combined([intervals.verdict(estimate, -1), intervals.verdict(below_one, -1)])
+    return Verdict(FN_OVER_CONSTRAINS, verdict, evidence, intervals.RULE + "; both must hold")
 
 
 def clip_simple(by_name: dict[str, StrategyRow]) -> Verdict:
     """Judged by tightness / Lip lower, the share of W1 the critic captures once rescaled to unit gradient
-    norm (so that clipping's small scale does not count against it): lowest of clip, gp, lp and sn."""
+    norm (so that clipping's small scale does not count against it): clip's below each of gp, lp and sn."""
     if missing := _missing(CLIP_SIMPLE, ["clip", "gp"], by_name):
         return missing
-    values = {
-        name: _mean(by_name[name], "scale_free_tightness") for name in ("clip", "gp", "lp", "sn") if name in by_name
-    }
-    values = {name: value for name, value in values.items() if value is not None}
-    shown = ", ".join(f"{name} {value:.3g}" for name, value in values.items())
-    lowest = min(values, key=values.get) == "clip"
-    return Verdict(CLIP_SIMPLE, "confirmed" if lowest else "refuted", f"tightness / Lip lower: {shown}")
+    key = "scale_free_tightness"
+    others = [name for name in ("gp", "lp", "sn") if name in by_name]
+    found = {name: difference_interval(by_name["clip"].per_seed[key], by_name[name].per_seed[key]) for name in others}
+    evidence = "tightness / Lip lower, clip − other: " + ", ".join(f"{name} {d}" for name, d in found.items())
+    verdict = combined([intervals.verdict(d, -1) for d in found.values()])
+    return Verdict(CLIP_SIMPLE, verdict, evidence, intervals.RULE + "; against each of them")

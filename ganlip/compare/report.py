@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import platform
 import shlex
 import sys
@@ -133,9 +134,64 @@ def table_cells(report: PartReport) -> tuple[list[str], list[list[str]]]:
     head = ["strategy", "seeds", *(heading(c, report.score_samples) for c in shown)]
     body = []
     for row in report.rows:
-        cells = [str(row.spreads.get(c)) if row.spreads.get(c) is not None else "–" for c in shown]
+        cells = [str(row.intervals.get(c)) if row.intervals.get(c) is not None else "–" for c in shown]
         body.append([row.constraint, str(row.seeds), *cells])
     return head, body
+
+
+BENCHMARK_HEAD = ["strategy", "runs", "cosine to the OT gradient", "W1 estimate / true W1"]
+
+
+def benchmark_cells(bench: Path, strategies: list[str]) -> list[list[str]]:
+    """For a `ganlip bench w1` directory: each of `strategies` it ran, its cosine and its W1 estimate over the
+    truth, pooled over the benchmark's pairs and seeds (mean and 95% interval)."""
+    from ganlip.intervals import mean_interval
+    from ganlip.jsonlines import read_json
+
+    results = read_json(bench / "results.json")
+    rows = []
+    for name in strategies:
+        own = [r for r in results if r.get("strategy") == path_safe(name)]
+        if own:
+            cosine = mean_interval([r["cosine"] for r in own])
+            ratio = mean_interval([r["w1_estimate"] / r["true_w1"] for r in own])
+            rows.append([name, str(len(own)), str(cosine), str(ratio)])
+    return rows
+
+
+def benchmark_link(bench: Path, out: Path) -> str:
+    return os.path.relpath(bench / "report.html", out)
+
+
+def benchmark_markdown(bench: Path | None, strategies: list[str], out: Path) -> list[str]:
+    if bench is None:
+        return []
+    lines = [
+        "## Ground truth: the Wasserstein-1 benchmark",
+        "",
+        f"The same strategies' critics trained alone on pairs with a known optimal potential ([report]"
+        f"({benchmark_link(bench, out)})), pooled over its pairs and seeds:",
+        "",
+        "| " + " | ".join(BENCHMARK_HEAD) + " |",
+        "|" + " --- |" * len(BENCHMARK_HEAD),
+    ]
+    return [*lines, *("| " + " | ".join(cells) + " |" for cells in benchmark_cells(bench, strategies)), ""]
+
+
+def benchmark_html(bench: Path | None, strategies: list[str], out: Path) -> str:
+    if bench is None:
+        return ""
+    escape = html.escape
+    header = "".join(f"<th>{escape(h)}</th>" for h in BENCHMARK_HEAD)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>"
+        for cells in benchmark_cells(bench, strategies)
+    )
+    return (
+        f"<section><h2>Ground truth: the Wasserstein-1 benchmark</h2><p>The same strategies' critics trained alone on "
+        f'pairs with a known optimal potential (<a href="{escape(benchmark_link(bench, out))}">report</a>), pooled '
+        f"over its pairs and seeds:</p><table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></section>"
+    )
 
 
 def markdown(reports: list[PartReport], command: str) -> str:
@@ -149,7 +205,7 @@ def markdown(reports: list[PartReport], command: str) -> str:
         if report.part.notes:
             lines += ["", "Departures from the sources:", "", *(f"- {note}" for note in report.part.notes)]
         lines += ["", f"Claims of {CLAIMS_DOCUMENT}, judged on this part:", ""]
-        lines += [f"- **{v.verdict}**: {v.claim} ({v.evidence})" for v in report.verdicts]
+        lines += [f"- **{v.verdict}**: {v.claim} ({v.evidence}). Rule: {v.rule}." for v in report.verdicts]
         lines.append("")
         for caption, path in report.figures:
             lines += [f"![{caption}]({path.as_posix()})", ""]
@@ -167,7 +223,7 @@ def html_page(reports: list[PartReport], command: str) -> str:
         table += "</tbody></table></div>"
         claims = "".join(
             f'<li><span class="{escape(v.verdict.replace(" ", "-"))}">{escape(v.verdict)}</span>: '
-            f"{escape(v.claim)} <small>({escape(v.evidence)})</small></li>"
+            f"{escape(v.claim)} <small>({escape(v.evidence)}). Rule: {escape(v.rule)}.</small></li>"
             for v in report.verdicts
         )
         departures = (
@@ -200,29 +256,34 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def write_report(parts: list[Part], runs: list[PlannedRun], out: Path, argv: list[str] | None = None) -> list[Path]:
-    """Write `out/report.md` and `out/report.html` (figures in `out/figures/`); returns their paths."""
+def write_report(
+    parts: list[Part], runs: list[PlannedRun], out: Path, argv: list[str] | None = None, bench: Path | None = None
+) -> list[Path]:
+    """Write `out/report.md` and `out/report.html` (figures in `out/figures/`), with a section on the benchmark
+    run in `bench` (`ganlip bench w1 --out BENCH`) when one is given; returns their paths."""
     command = shlex.join(["ganlip", *(sys.argv[1:] if argv is None else argv)])
     reports = [build_part(part, runs, out) for part in parts]
     written = [out / "report.md", out / "report.html"]
-    write_text(written[0], markdown(reports, command))
-    write_text(written[1], html_page(reports, command))
+    strategies = list(dict.fromkeys(run.constraint for run in runs))
+    write_text(written[0], markdown(reports, command) + "\n".join(benchmark_markdown(bench, strategies, out)))
+    page = html_page(reports, command).replace("<script>", benchmark_html(bench, strategies, out) + "\n<script>", 1)
+    write_text(written[1], page)
     return written
 
 
 # Where the claims, each strategy's maths and its source are written down for users.
 CLAIMS_DOCUMENT = "docs/strategies.md"
 NOTES = (
-    "Each figure is the mean ± standard deviation over seeds of the run's last measurement (final) or its best "
-    "(lowest) one. Quality, lower is better: the Fréchet distance (FD; FID when the features are Inception's) and "
-    "the kernel distance (KID) between generated and real images in a feature network's space, with the final "
-    "precision and recall (k = 3) beside them; for data without a feature network, the sliced Wasserstein distance "
-    "(SWD) and the exact W1 between fixed generated and real sets. Tightness: the critic's Wasserstein estimate "
-    "over that W1 (1 for an optimal 1-Lipschitz critic). Tightness / Lip lower rescales the critic by its largest "
-    "measured gradient norm, so a critic's scale does not count. s / step: training time of one generator step with"
-    " its critic steps, measurements excluded. Peak MB: the CUDA allocator's peak, or the CPU process's peak "
-    "resident size. σ: the largest singular value of each critic layer's weight matrix; Lip lower and upper: the "
-    "largest gradient norm measured and the product of the layers' operator norms."
+    "Each figure is the mean over seeds of the run's last measurement (final) or its best (lowest) one, with its 95% "
+    "bootstrap interval over the seeds in brackets. Quality, lower is better: the Fréchet distance (FD; FID when the "
+    "features are Inception's) and the kernel distance (KID) between generated and real images in a feature network's"
+    " space, with the final precision and recall (k = 3) beside them; for data without a feature network, the sliced "
+    "Wasserstein distance (SWD) and the exact W1 between fixed generated and real sets. Tightness: the critic's "
+    "Wasserstein estimate over that W1 (1 for an optimal 1-Lipschitz critic). Tightness / Lip lower rescales the "
+    "critic by its largest measured gradient norm, so a critic's scale does not count. s / step: training time of one"
+    " generator step with its critic steps, measurements excluded. Peak MB: the CUDA allocator's peak, or the CPU "
+    "process's peak resident size. σ: the largest singular value of each critic layer's weight matrix; Lip lower and "
+    "upper: the largest gradient norm measured and the product of the layers' operator norms."
 )
 
 PAGE = """<!doctype html>

@@ -1,4 +1,4 @@
-"""From the runs' metrics.jsonl to one row per strategy: mean and spread over seeds."""
+"""From the runs' metrics.jsonl to one row per strategy: mean and 95% interval over seeds."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 
 from ganlip.compare.suite import PlannedRun
 from ganlip.evaluate import samples_label
+from ganlip.intervals import Interval, mean_interval
 from ganlip.jsonlines import read_json_lines
 
 # The quality metrics, lower is better: the Fréchet and kernel distances in a feature space where the runs
@@ -140,37 +141,19 @@ def run_summary(history: RunHistory, quality: tuple[str, ...]) -> dict[str, floa
 
 
 @dataclass
-class Spread:
-    mean: float
-    std: float | None  # None with one seed
-    n: int
-
-    def __str__(self) -> str:
-        return f"{_short(self.mean)} ± {_short(self.std)}" if self.std is not None else _short(self.mean)
-
-
-def _short(value: float) -> str:
-    if value == 0 or not math.isfinite(value):
-        return f"{value:g}"
-    return f"{value:.3g}" if 1e-3 <= abs(value) < 1e4 else f"{value:.2e}"
-
-
-def spread(values: list[float | None]) -> Spread | None:
-    present = [v for v in values if v is not None and math.isfinite(v)]
-    if not present:
-        return None
-    return Spread(statistics.fmean(present), statistics.stdev(present) if len(present) > 1 else None, len(present))
-
-
-@dataclass
 class StrategyRow:
     constraint: str
     histories: list[RunHistory]
-    spreads: dict[str, Spread | None] = field(default_factory=dict)  # each number over the seeds
+    per_seed: dict[str, list[float | None]] = field(default_factory=dict)  # each number, one per seed
 
     @property
     def seeds(self) -> int:
         return len(self.histories)
+
+    @property
+    def intervals(self) -> dict[str, Interval | None]:
+        """Each number's mean over the seeds with its 95% bootstrap interval."""
+        return {key: mean_interval(values) for key, values in self.per_seed.items()}
 
 
 def strategy_rows(histories: list[RunHistory], quality: tuple[str, ...]) -> list[StrategyRow]:
@@ -181,5 +164,5 @@ def strategy_rows(histories: list[RunHistory], quality: tuple[str, ...]) -> list
         own = [h for h in histories if h.run.constraint == constraint and h.lines]
         summaries = [run_summary(h, quality) for h in own]
         keys = summaries[0].keys() if summaries else ()
-        rows.append(StrategyRow(constraint, own, {key: spread([s[key] for s in summaries]) for key in keys}))
+        rows.append(StrategyRow(constraint, own, {key: [s[key] for s in summaries] for key in keys}))
     return rows

@@ -85,7 +85,7 @@ def test_seeded_pairs_of_any_size_are_reproducible():
 
 
 def test_sizes_the_paper_did_not_publish_are_refused_with_the_way_out():
-    with pytest.raises(GanlipError, match="publishes no pair of dimension 3 with 4 funnels.*--pair-seed"):
+    with pytest.raises(GanlipError, match=r"publishes no pair of dimension 3 with 4 funnels.*--pair-seed"):
         published_pair(3, 4)
     with pytest.raises(GanlipError, match="at least 1"):
         seeded_pair(2, 0, seed=0)

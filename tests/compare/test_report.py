@@ -5,13 +5,13 @@ import torch
 import yaml
 from PIL import Image
 
-from ganlip.compare.results import RunHistory, seed_mean, spread
+from ganlip.compare.results import RunHistory, seed_mean
 from ganlip.compare.suite import PlannedRun
 from ganlip.compare.surface import critic_field
 from ganlip.config import Config
 
 
-def test_report_has_a_row_per_strategy_with_spread_over_seeds(toy_comparison):
+def test_report_has_a_row_per_strategy_with_an_interval_over_seeds(toy_comparison):
     out, _, _ = toy_comparison
     text = (out / "report.md").read_text()
     rows = {line.split("|")[1].strip(): line for line in text.splitlines() if re.match(r"\| (clip|sn) \|", line)}
@@ -19,7 +19,7 @@ def test_report_has_a_row_per_strategy_with_spread_over_seeds(toy_comparison):
     for row in rows.values():
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert cells[1] == "2"  # seeds
-        assert all("±" in cell for cell in cells[2:8])  # SWD and W1 final/best, tightness: mean ± std
+        assert all(re.fullmatch(r"\S+ \[\S+, \S+\]", cell) for cell in cells[2:8])  # mean [95% interval]
     assert "| strategy | seeds | final SWD | best SWD | final W1 to data | best W1 to data | tightness |" in text
     assert "Command: `ganlip compare --config" in text
 
@@ -37,7 +37,7 @@ def test_report_figures_exist_and_the_html_links_them(toy_comparison):
 
 def test_the_report_states_a_verdict_for_each_claim(toy_comparison):
     text = (toy_comparison[0] / "report.md").read_text()
-    verdicts = re.findall(r"^- \*\*(confirmed|refuted|not measured)\*\*: (.*)$", text, re.MULTILINE)
+    verdicts = re.findall(r"^- \*\*(confirmed|refuted|inconclusive|not measured)\*\*: (.*)$", text, re.MULTILINE)
     assert len(verdicts) == 3
     assert verdicts[0][0] == "not measured" and "did not train gp" in verdicts[0][1]  # toy compares clip, sn
 
@@ -79,12 +79,15 @@ def test_seed_mean_uses_the_steps_every_seed_logged():
     assert steps.tolist() == [2] and mean.tolist() == [1.5] and low.tolist() == [1.0] and high.tolist() == [2.0]
 
 
-def test_spread_is_the_sample_mean_and_standard_deviation():
-    figure = spread([1.0, 2.0, 4.0, None])
-    assert figure.mean == pytest.approx(7 / 3)
-    assert figure.std == pytest.approx(((1 - 7 / 3) ** 2 + (2 - 7 / 3) ** 2 + (4 - 7 / 3) ** 2) ** 0.5 / 2**0.5)
-    assert spread([2.0]).std is None and str(spread([2.0])) == "2"
-    assert spread([None, float("nan")]) is None
+def test_a_rows_numbers_are_seed_means_with_their_bootstrap_interval():
+    from ganlip.compare.results import StrategyRow
+
+    row = StrategyRow("sn", [], {"swd": [1.0, 2.0, 4.0, None], "peak_mb": [None]})
+    figure = row.intervals["swd"]
+    assert figure.mean == pytest.approx(7 / 3) and figure.n == 3
+    assert 1.0 <= figure.low < 7 / 3 < figure.high <= 4.0
+    assert str(figure) == f"2.33 [{figure.low:.3g}, {figure.high:.3g}]"
+    assert row.intervals["peak_mb"] is None
 
 
 def test_quality_figure_plots_the_seed_means_against_steps_and_seconds(tmp_path, monkeypatch):
