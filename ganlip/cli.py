@@ -59,6 +59,47 @@ def fid_blocks() -> list[str]:
     return [str(d) for d in DIMS]
 
 
+def launch_options(command: Callable) -> Callable:
+    """`--jobs`, `--launcher` and `--slurm`: how `compare` and `bench w1` train their runs."""
+    options = [
+        click.option(
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Runs trained at once, each a process of its own: one per GPU, or sharing the CPU's cores.",
+        ),
+        click.option(
+            "--launcher",
+            type=click.Choice(["local", "slurm"]),
+            default="local",
+            show_default=True,
+            help="slurm: one Slurm job per run through submitit (pip install 'ganlip[slurm]'); the report is "
+            "written when all have finished.",
+        ),
+        click.option(
+            "--slurm",
+            "slurm_parameters",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="A submitit parameter of every job, e.g. slurm_partition=gpu, gpus_per_node=1, timeout_min=2880.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def launch_executor(launcher: str, out: str, slurm_parameters: tuple[str, ...]):
+    """None (train here), or the submitit executor `--launcher slurm` asks for, its job files under OUT/slurm."""
+    if launcher != "slurm":
+        return None
+    from ganlip import config as config_module
+    from ganlip.compare import slurm_executor
+
+    return slurm_executor(Path(out) / "slurm", config_module.parse_assignments(slurm_parameters))
+
+
 class GanlipGroup(click.Group):
     """Turns a GanlipError into one line on stderr and exit code 2, and an Interrupted run into its resume hint and
     the signal's exit code; `--debug` shows the traceback instead."""
@@ -359,28 +400,7 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
 @click.option("--data-root", help="Where the data sets lie (default ./data).")
 @click.option("--device", help=f"{DEVICE_HELP} Default auto: a GPU when there is one.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Set a config key of every run.")
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Runs trained at once, each a process of its own: one per GPU, or sharing the CPU's cores.",
-)
-@click.option(
-    "--launcher",
-    type=click.Choice(["local", "slurm"]),
-    default="local",
-    show_default=True,
-    help="slurm: one Slurm job per run through submitit (pip install 'ganlip[slurm]'); the report is written "
-    "when all have finished.",
-)
-@click.option(
-    "--slurm",
-    "slurm_parameters",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="A submitit parameter of every job, e.g. slurm_partition=gpu, gpus_per_node=1, timeout_min=2880.",
-)
+@launch_options
 @click.option(
     "--bench",
     type=click.Path(file_okay=False),
@@ -413,7 +433,6 @@ def compare(
 
     from ganlip import config as config_module
     from ganlip.compare import compare as run_comparison
-    from ganlip.compare import slurm_executor
 
     options = {
         "device": device,
@@ -424,9 +443,7 @@ def compare(
         "resolution": resolution,
     }
     changes = config_module.parse_assignments(assignments) | {k: v for k, v in options.items() if v is not None}
-    executor = None
-    if launcher == "slurm":
-        executor = slurm_executor(Path(out) / "slurm", config_module.parse_assignments(slurm_parameters))
+    executor = launch_executor(launcher, out, slurm_parameters)
     for path in run_comparison(
         out,
         config_file,
@@ -489,15 +506,7 @@ def _integers(option: str, text: str) -> list[int]:
 @click.option("--pair-seed", type=int, help="Draw new pairs with this seed (any size) instead of the published ones.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Benchmark directory.")
 @click.option("--device", default="auto", show_default=True, help=DEVICE_HELP)
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Runs trained at once, each a process of its own: one per GPU, or sharing the CPU's cores.",
-)
-@click.option("--launcher", type=click.Choice(["local", "slurm"]), default="local", show_default=True)
-@click.option("--slurm", "slurm_parameters", multiple=True, metavar="KEY=VALUE", help="A submitit parameter.")
+@launch_options
 def bench_w1(
     constraints, dims, funnels, seeds, iterations, patience, pair_seed, out, device, jobs, launcher, slurm_parameters
 ) -> None:
@@ -506,18 +515,14 @@ def bench_w1(
     skipped and unfinished ones resumed."""
     import sys
 
-    from ganlip import config as config_module
     from ganlip.bench import bench_w1 as run_benchmark
     from ganlip.bench.plan import every_strategy
-    from ganlip.compare import slurm_executor
 
     specs = every_strategy() if constraints == "all" else [c.strip() for c in constraints.split(",") if c.strip()]
     if not (iterations == "paper" or (iterations.isdigit() and int(iterations) > 0)):
         raise GanlipError(f"--iterations takes a positive integer or `paper`, got '{iterations}'.")
     count = None if iterations == "paper" else int(iterations)
-    executor = None
-    if launcher == "slurm":
-        executor = slurm_executor(Path(out) / "slurm", config_module.parse_assignments(slurm_parameters))
+    executor = launch_executor(launcher, out, slurm_parameters)
     for path in run_benchmark(
         out,
         specs,

@@ -157,8 +157,8 @@ def published_sizes() -> list[tuple[int, int]]:
     return sorted({(int(key.split("/")[0][4:]), int(key.split("/")[1][6:])) for key in keys})
 
 
-def published_pair(dim: int, funnels: int) -> FunnelPair:
-    """The paper's pair of that size, as its repository published it (`deg_8_seed_987.pt`)."""
+def check_published(dim: int, funnels: int) -> None:
+    """Refuse a size the paper published no pair of, naming those it did."""
     sizes = published_sizes()
     if (dim, funnels) not in sizes:
         dims = sorted({d for d, _ in sizes})
@@ -168,6 +168,11 @@ def published_pair(dim: int, funnels: int) -> FunnelPair:
             f"{', '.join(map(str, dims))} and its funnel counts {', '.join(map(str, widths))} (or pass "
             f"--pair-seed for a new seeded pair of any size)."
         )
+
+
+def published_pair(dim: int, funnels: int) -> FunnelPair:
+    """The paper's pair of that size, as its repository published it (`deg_8_seed_987.pt`)."""
+    check_published(dim, funnels)
     tensors = _published_tensors()
     prefix = f"dim_{dim}/width_{funnels}"
     return FunnelPair(tensors[f"{prefix}/centres"].clone(), tensors[f"{prefix}/biases"].clone(), "published")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ganlip.atomic import write_text
 from ganlip.bench.critic_run import RESULT, CriticRun
-from ganlip.bench.funnels import check_size, published_sizes
+from ganlip.bench.funnels import check_published, check_size
 from ganlip.checkpoint import resumable
 from ganlip.config import path_safe
 from ganlip.constraints.base import build, strategy_class, with_recipe_params
@@ -83,16 +83,9 @@ def check_grid(dims: list[int], funnels: list[int], pair_seed: int | None) -> No
         for count in funnels:
             check_size(dim, count)
     if pair_seed is None:
-        sizes = published_sizes()
-        missing = [(d, n) for d in dims for n in funnels if (d, n) not in sizes]
-        if missing:
-            dims_known = sorted({d for d, _ in sizes})
-            widths = sorted({n for _, n in sizes})
-            raise GanlipError(
-                f"the benchmark publishes no pair of dimension {missing[0][0]} with {missing[0][1]} funnels; "
-                f"--dims must be among {','.join(map(str, dims_known))} and --funnels among "
-                f"{','.join(map(str, widths))}, or pass --pair-seed for new seeded pairs of any size."
-            )
+        for dim in dims:
+            for count in funnels:
+                check_published(dim, count)
 
 
 def plan(

@@ -13,7 +13,7 @@ from ganlip.atomic import write_text
 from ganlip.bench import figures
 from ganlip.bench.plan import BenchRun
 from ganlip.bench.results import FIELDS, Row, Verdict, collect, judge, paper_figures
-from ganlip.compare.report import PAGE, machine, now
+from ganlip.compare.report import figures_html, machine, now, page
 
 FIGURES = "figures"
 HEAD = [
@@ -106,24 +106,13 @@ def html_page(rows: list[Row], verdicts: list[Verdict], drawn, command: str, pen
         f"<small>({escape(v.evidence)}). Rule: {escape(v.rule)}.</small></li>"
         for v in verdicts
     )
-    pictures = "".join(
-        f'<figure><img src="{escape(path.as_posix())}" alt="{escape(caption)}">'
-        f"<figcaption>{escape(caption)}</figcaption></figure>"
-        for caption, path in drawn
-    )
+    pictures = figures_html(drawn)
     left = f"<p>{pending} run(s) of the grid are not complete and are left out.</p>" if pending else ""
     section = (
         f'<section>{left}<div class="wide"><table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></div>'
         f"<p>Claims, each judged by its rule:</p><ul>{claims}</ul>{pictures}</section>"
     )
-    return PAGE.format(
-        title="ganlip Wasserstein-1 benchmark",
-        command=escape(command),
-        machine=escape(machine()),
-        written=now(),
-        notes=escape(NOTES),
-        sections=section,
-    )
+    return page("ganlip Wasserstein-1 benchmark", command, NOTES, section)
 
 
 def write_report(runs: list[BenchRun], out: Path, argv: list[str] | None = None) -> list[Path]:

@@ -233,22 +233,33 @@ def html_page(reports: list[PartReport], command: str) -> str:
             if report.part.notes
             else ""
         )
-        pictures = "".join(
-            f'<figure><img src="{escape(path.as_posix())}" alt="{escape(caption)}">'
-            f"<figcaption>{escape(caption)}</figcaption></figure>"
-            for caption, path in report.figures
-        )
+        pictures = figures_html(report.figures)
         sections.append(
             f"<section><h2>{escape(report.part.name)}</h2><p>{escape(report.settings)}</p>{table}"
             f"{departures}<p>Claims of {CLAIMS_DOCUMENT}, judged on this part:</p><ul>{claims}</ul>{pictures}</section>"
         )
+    return page("ganlip comparison", command, NOTES, "".join(sections))
+
+
+def figures_html(drawn: list[tuple[str, Path]]) -> str:
+    escape = html.escape
+    return "".join(
+        f'<figure><img src="{escape(path.as_posix())}" alt="{escape(caption)}">'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+        for caption, path in drawn
+    )
+
+
+def page(title: str, command: str, notes: str, sections: str) -> str:
+    """A report's HTML page: its title, the command, the machine, the notes, then `sections` (HTML)."""
+    escape = html.escape
     return PAGE.format(
-        title="ganlip comparison",
+        title=escape(title),
         command=escape(command),
         machine=escape(machine()),
         written=now(),
-        notes=escape(NOTES),
-        sections="".join(sections),
+        notes=escape(notes),
+        sections=sections,
     )
 
 
