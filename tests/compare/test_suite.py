@@ -17,7 +17,7 @@ def test_the_built_in_suite_is_the_toys_and_fashion_mnist_with_the_core_strategi
         assert {"clip", "gp", "lp", "sn", "fn"} <= set(part.constraints)
     assert {"gn", "dragan", "aol", "bjorck"} <= set(parts[0].constraints)  # the later methods, on a toy
     runs = plan(parts, Path("out"))
-    assert len(runs) == 11 * 2 + 5 * 2 + 5 * 2
+    assert len(runs) == 11 * 3 + 5 * 3 + 5 * 2  # three seeds on each toy, two on Fashion-MNIST
     assert runs[0].run_dir == Path("out/8gaussians/clip/seed0")
     fashion = [r.config for r in runs if r.part == "fashion32"]
     assert all(c.data == "fashion-mnist" and c.resolution == 32 and c.steps >= 1500 for c in fashion)
