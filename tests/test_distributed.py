@@ -87,6 +87,7 @@ def test_two_processes_match_each_other_and_one_process(tmp_path, constraint, ag
     assert (values - critic_values(single)).abs().max() <= 0.01 * values.std()  # the same function, to 1% of its spread
 
 
+@pytest.mark.slow
 def test_torchrun_trains_and_rank_zero_checkpoints(tmp_path):
     common = [
         "--data",

@@ -48,6 +48,7 @@ def holder_of(directory, process: subprocess.Popen, timeout: float = 60) -> dict
     raise AssertionError(f"process {process.pid} never took the lock of {directory}")
 
 
+@pytest.mark.slow
 def test_a_second_train_into_the_same_directory_is_refused_and_the_first_run_is_intact(tmp_path, processes):
     out = tmp_path / "run"
     first = subprocess.Popen(ganlip("train", *TRAIN, "--steps", 100000, "--out", out), stderr=subprocess.DEVNULL)

@@ -9,6 +9,7 @@ import pytest
 SCRIPT = Path(__file__).parent.parent / "scripts" / "soak.py"
 
 
+@pytest.mark.slow
 def test_two_kills_resume_to_identical_weights():
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--kills", "2", "--steps", "400"], capture_output=True, text=True

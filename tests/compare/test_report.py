@@ -106,6 +106,7 @@ def test_quality_figure_plots_the_seed_means_against_steps_and_seconds(tmp_path,
     assert by_seconds.get_lines()[0].get_xdata().tolist() == pytest.approx([4.0, 6.0])  # mean of 2+2 and 6+2 s
 
 
+@pytest.mark.slow
 def test_an_image_part_reports_feature_scores_and_no_critic_surfaces(tmp_path):
     from ganlip.compare import compare
 

@@ -34,6 +34,7 @@ def test_two_jobs_train_the_runs_a_single_process_trains(toy_comparison, tmp_pat
     assert all(line.endswith("skipped") for line in again)
 
 
+@pytest.mark.slow
 def test_submitit_jobs_train_the_runs_a_single_process_trains(toy_comparison, tmp_path):
     submitit = pytest.importorskip("submitit")
     reference, config, _ = toy_comparison
