@@ -12,7 +12,9 @@ from ganlip.constraints.base import Constraint, OptimizerRecipe, register, requi
 class WeightClipping(Constraint):
     """After every critic optimizer step, clamp every critic parameter to `[-c, c]` (WGAN Algorithm 1).
 
-    Parameters: `c` (default 0.01). Touches every parameter of the critic, biases included.
+    Parameters: `c` (default 0.01); `biases` (true): `biases=false` clamps the weights only and leaves biases
+    free, as the Wasserstein-1 benchmark's code does (Korotin et al. 2022, `src/models.py` lines 44-61).
+    Touches every parameter of the critic, biases included unless `biases=false`.
     Recipe on images, from WGAN's code (github.com/martinarjovsky/WassersteinGAN, `main.py` at 2cf43ba):
     RMSprop, lr 5e-5 (lines 30-31, 148-149), 5 critic steps per generator step (line 39) and its schedule,
     100 critic steps for the first 25 generator steps and every 500th (lines 163-166; `critic_schedule=wgan`,
@@ -22,6 +24,7 @@ class WeightClipping(Constraint):
     """
 
     c: float = 0.01
+    biases: bool = True
     kind = "projection"
     cost = "one clamp per parameter after the optimizer step"
     recipe = OptimizerRecipe(
@@ -34,5 +37,6 @@ class WeightClipping(Constraint):
 
     @torch.no_grad()
     def after_step(self, critic: nn.Module) -> None:
-        for parameter in critic.parameters():
-            parameter.clamp_(-self.c, self.c)
+        for name, parameter in critic.named_parameters():
+            if self.biases or not name.endswith("bias"):
+                parameter.clamp_(-self.c, self.c)

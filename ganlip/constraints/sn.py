@@ -29,15 +29,22 @@ from ganlip.layers import (
 MODES = ("matrix", "operator")
 
 
+def divided(weight: Tensor, sigma: Tensor, sigma_grad: bool) -> Tensor:
+    """`W / σ`, with σ a constant of the backward pass when `sigma_grad` is false."""
+    return weight / (sigma if sigma_grad else sigma.detach())
+
+
 class SpectralNormalization(SpectralParametrization):
     """A parametrization: `W ↦ W / σ(W)`, `σ` estimated by power iteration on the matrix `(out, in * kernel)`
-    with a persistent `u` (SNGAN Algorithm 1). Gradients flow through `σ`. `u` and `v` advance `n_iter` steps
-    each time the weight is computed in training mode; the trainer computes it once per critic step."""
+    with a persistent `u` (SNGAN Algorithm 1). Gradients flow through `σ` unless `sigma_grad` is false. `u` and
+    `v` advance `n_iter` steps each time the weight is computed in training mode; the trainer computes it once
+    per critic step."""
 
-    def __init__(self, weight: Tensor, n_iter: int = 1, eps: float = 1e-12):
+    def __init__(self, weight: Tensor, n_iter: int = 1, eps: float = 1e-12, sigma_grad: bool = True):
         super().__init__()
         self.n_iter = n_iter
         self.eps = eps
+        self.sigma_grad = sigma_grad
         matrix = weight_matrix(weight.detach())
         self.register_buffer("u", F.normalize(torch.randn_like(matrix[:, 0]), dim=0, eps=eps))
         self.register_buffer("v", F.normalize(torch.randn_like(matrix[0]), dim=0, eps=eps))
@@ -54,7 +61,7 @@ class SpectralNormalization(SpectralParametrization):
         with torch.autocast(weight.device.type, enabled=False):  # σ in the weight's precision, under AMP too
             if self.training:
                 self.power_iteration(weight_matrix(weight.detach()), self.n_iter)
-            return weight / self.sigma(weight)
+            return divided(weight, self.sigma(weight), self.sigma_grad)
 
 
 class ConvOperatorNormalization(SpectralParametrization):
@@ -62,10 +69,11 @@ class ConvOperatorNormalization(SpectralParametrization):
     shape, by power iteration with the convolution and its transpose and a persistent input-shaped
     `u`. The shape is learnt from the layer's first call (a forward pre-hook), so `u` starts empty."""
 
-    def __init__(self, layer: nn.Module, n_iter: int = 1, eps: float = 1e-12):
+    def __init__(self, layer: nn.Module, n_iter: int = 1, eps: float = 1e-12, sigma_grad: bool = True):
         super().__init__()
         self.n_iter = n_iter
         self.eps = eps
+        self.sigma_grad = sigma_grad
         self.arguments = conv_arguments(layer)
         self.register_buffer("u", torch.empty(0, device=layer.weight.device, dtype=layer.weight.dtype))
 
@@ -92,7 +100,7 @@ class ConvOperatorNormalization(SpectralParametrization):
         with torch.autocast(weight.device.type, enabled=False):
             if self.training:
                 self.power_iteration(weight.detach(), self.n_iter)
-            return weight / self.sigma(weight).clamp_min(self.eps)
+            return divided(weight, self.sigma(weight).clamp_min(self.eps), self.sigma_grad)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         saved = state_dict.get(prefix + "u")
@@ -108,7 +116,9 @@ class SpectralNorm(Constraint):
     normalized can stretch by about 2). `mode=operator`: σ of the convolution itself on the layer's input shape,
     so every layer is truly 1-Lipschitz (linear layers are the same in both modes).
 
-    Parameters: `n_iter` power iterations per critic step (1), `eps` (1e-12), `mode` (matrix | operator).
+    Parameters: `n_iter` power iterations per critic step (1), `eps` (1e-12), `mode` (matrix | operator),
+    `sigma_grad` (true): `sigma_grad=false` divides by σ as a constant, no gradient through it, as the
+    Wasserstein-1 benchmark's SN-GAN code does (Korotin et al. 2022, `src/models.py` lines 87-89).
     Touches the weight of every Linear and Conv layer of the critic.
     Paper recipe: Adam, lr 2e-4, betas (0, 0.9), 5 critic steps per generator step, batch 64 (SNGAN's code,
     github.com/pfnet-research/sngan_projection at e84b1a5, `configs/sn_cifar10_unconditional.yml` lines 2,
@@ -118,6 +128,7 @@ class SpectralNorm(Constraint):
     n_iter: int = 1
     eps: float = 1e-12
     mode: str = "matrix"
+    sigma_grad: bool = True
     kind = "reparametrization"
     cost = "n_iter matrix-vector products per layer (operator mode: n_iter convolutions and their transposes)"
     recipe = OptimizerRecipe("adam", 2e-4, (0.0, 0.9), source="sngan_projection sn_cifar10_unconditional.yml l. 36-38")
@@ -135,7 +146,7 @@ class SpectralNorm(Constraint):
     def normalization(self, layer: nn.Module) -> nn.Module:
         if self.mode == "operator" and isinstance(layer, CONV_LAYERS):
             require_zero_padding("sn:mode=operator", layer)
-            normalization = ConvOperatorNormalization(layer, self.n_iter, self.eps)
+            normalization = ConvOperatorNormalization(layer, self.n_iter, self.eps, self.sigma_grad)
             layer.register_forward_pre_hook(normalization.watch)  # learns the input shape at the first call
             return normalization
-        return SpectralNormalization(layer.weight, self.n_iter, self.eps)
+        return SpectralNormalization(layer.weight, self.n_iter, self.eps, self.sigma_grad)

@@ -26,3 +26,17 @@ def test_default_is_the_wgan_paper_recipe():
 
 def test_clip_adds_no_penalty():
     assert build("clip").penalty(conv_critic(), torch.randn(2, 3, 8, 8), torch.randn(2, 3, 8, 8)).item() == 0.0
+
+
+def test_biases_false_clamps_the_weights_only_as_the_w1_benchmarks_code():
+    critic = conv_critic()
+    with torch.no_grad():
+        for parameter in critic.parameters():
+            parameter.normal_(std=0.05)
+    before = {name: p.detach().clone() for name, p in critic.named_parameters()}
+    build("clip:c=0.03,biases=false").after_step(critic)
+    biases = [name for name in before if name.endswith("bias")]
+    assert biases and all(before[name].abs().max() > 0.03 for name in biases)
+    for name, parameter in critic.named_parameters():
+        expected = before[name] if name.endswith("bias") else before[name].clamp(-0.03, 0.03)
+        assert torch.equal(parameter, expected)

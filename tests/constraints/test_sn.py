@@ -76,6 +76,28 @@ def test_gradient_flows_through_sigma():
     assert torch.allclose(original.grad, expected)
 
 
+@pytest.mark.parametrize("mode", ["matrix", "operator"])
+def test_sigma_grad_false_treats_sigma_as_a_constant_as_the_w1_benchmarks_code(mode):
+    """d/dW <W/σ, C> = C/σ when σ is held constant; the forward value is unchanged."""
+    torch.manual_seed(0)
+    layer = nn.Conv2d(2, 3, 3).double()
+    build(f"sn:mode={mode}").attach(layer)
+    detached = nn.Conv2d(2, 3, 3).double()
+    build(f"sn:mode={mode},sigma_grad=false").attach(detached)
+    detached.load_state_dict(layer.state_dict())
+    image = torch.randn(1, 2, 6, 6, dtype=torch.float64)
+    layer.eval(), detached.eval()
+    layer(image), detached(image)  # operator mode learns its input shape at the first call
+    layer.load_state_dict(detached.state_dict())
+    assert torch.equal(layer.weight, detached.weight)
+    target = torch.randn_like(layer.weight)
+    (detached.weight * target).sum().backward()
+    sigma = (detached.parametrizations.weight.original / detached.weight).flatten()[0].detach()
+    assert torch.allclose(detached.parametrizations.weight.original.grad, target / sigma)
+    (layer.weight * target).sum().backward()
+    assert not torch.allclose(layer.parametrizations.weight.original.grad, target / sigma)
+
+
 def test_normalized_relu_mlp_is_one_lipschitz():
     """Lip(D) <= prod ‖W_l‖₂ = 1 for slope-1 activations: no input gradient exceeds 1."""
     critic = mlp_critic(n_in=5, width=32)
