@@ -53,7 +53,9 @@ def main(repo: Path) -> None:
     save_file(tensors, OUT / "w1_funnels_nd.safetensors")
     commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
     true_w1 = [
-        {"dim": row["dim"], "funnels": row["funnels"], "true_w1": row["cost"]} for row in metrics if row["method"] == "true"
+        {"dim": row["dim"], "funnels": row["funnels"], "true_w1": row["cost"]}
+        for row in metrics
+        if row["method"] == "true"
     ]
     sidecar = {
         "source": SOURCE,

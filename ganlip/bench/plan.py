@@ -31,6 +31,7 @@ class BenchRun:
     run_dir: Path
     where: str  # "[3/24] gp dim 16 funnels 4 seed 0", for messages
     done: int = 0  # iterations checkpointed
+    strategy: str = ""  # the spec as the user named it, for the report
 
     @property
     def total(self) -> int:
@@ -125,7 +126,8 @@ def plan(
             device=device,
         )
         run_dir = out / "runs" / path_safe(spec) / f"dim_{dim}_funnels_{count}" / f"seed_{seed}"
-        runs.append(BenchRun(settings, run_dir, f"[{index}/{len(grid)}] {spec} dim {dim} funnels {count} seed {seed}"))
+        where = f"[{index}/{len(grid)}] {spec} dim {dim} funnels {count} seed {seed}"
+        runs.append(BenchRun(settings, run_dir, where, strategy=spec))
     return runs
 
 

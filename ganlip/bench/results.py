@@ -60,7 +60,7 @@ def collect(runs: list[BenchRun]) -> tuple[list[dict], list[Row]]:
         if not run.complete:
             continue
         result = read_json(run.run_dir / "result.json")
-        strategy = run.run_dir.parts[-3]  # the spec as named, made path-safe
+        strategy = run.strategy
         result["strategy"] = strategy
         results.append(result)
         key = (strategy, result["dim"], result["funnels"])
@@ -76,7 +76,9 @@ def published_metrics() -> dict[tuple[str, int, int], dict[str, float]]:
 
 
 def paper_figures(strategy: str, dim: int, funnels: int) -> dict[str, float] | None:
-    method = PAPER_METHODS.get(strategy)
+    """The paper's figures for the method a spec names (its parameters aside: `clip:biases=false` is still the
+    paper's WGAN); none for composites and for methods the paper did not run."""
+    method = PAPER_METHODS.get(strategy.partition(":")[0])
     return published_metrics().get((method, dim, funnels)) if method else None
 
 

@@ -6,7 +6,8 @@ from click.testing import CliRunner
 
 from ganlip.cli import cli
 
-TINY = ["bench", "w1", "--constraints", "gp,sn", "--dims", "2", "--funnels", "4", "--seeds", "2", "--iterations", "30"]
+TINY = ["bench", "w1", "--constraints", "gp,sn:n_iter=2", "--dims", "2", "--funnels", "4", "--seeds", "2"]
+TINY += ["--iterations", "30"]
 
 
 def invoke(*args):
@@ -21,9 +22,11 @@ def test_a_tiny_benchmark_writes_results_report_and_figures_and_skips_what_is_do
     assert len(results) == 4
     fields = {"constraint", "dim", "funnels", "seed", "true_w1", "w1_estimate", "cosine", "l2", "sec_per_iteration"}
     assert all(fields <= set(result) for result in results)
-    assert {r["constraint"] for r in results} == {"gp:weight=10.0", "sn:n_iter=5"}  # the paper's settings
+    assert {r["constraint"] for r in results} == {"gp:weight=10.0", "sn:n_iter=2"}  # the paper's, unless given
+    assert {r["strategy"] for r in results} == {"gp", "sn:n_iter=2"}  # as the user named them
     report = (out / "report.md").read_text()
     assert "| gp | 2 | 4 | 2 | 30 |" in report and "0.845" in report  # the paper's gp cosine beside ours
+    assert "| sn:n_iter=2 | 2 | 4 | 2 | 30 |" in report and "0.213" in report  # and its SN-GAN's, parameters aside
     assert "Rule: confirmed when the 95% bootstrap interval" in report
     for figure in ("cosine.png", "estimates.png", "surfaces.png"):
         assert (out / "figures" / figure).stat().st_size > 1000
