@@ -11,12 +11,11 @@ from pathlib import Path
 
 import torch
 from torch import Tensor, nn
-from torch.nn.utils import parametrize
 
 from ganlip import distributed, peak_memory
 from ganlip.checkpoint import save_checkpoint
 from ganlip.config import Config, critic_steps_at
-from ganlip.constraints.base import Constraint, scores_and_penalty
+from ganlip.critic_update import update_critic
 from ganlip.errors import GanlipError, Interrupted
 from ganlip.evaluate import generator_scores, measurements
 from ganlip.gradients import input_gradient_norms, interpolate, scores
@@ -24,7 +23,6 @@ from ganlip.interrupts import StopRequests
 from ganlip.layers import evaluation
 from ganlip.lock import DirectoryLock
 from ganlip.log import Logger
-from ganlip.losses import WassersteinLoss
 from ganlip.setup import Run, build_run, prepare, recipe_comments, resolve
 from ganlip.visuals import save_samples
 
@@ -59,42 +57,6 @@ def critic_step(run: Run, real: Tensor) -> dict[str, Tensor]:
     )
     run.critic_steps += 1
     return stats
-
-
-def update_critic(
-    constraint: Constraint,
-    critic: nn.Module,
-    critic_train: nn.Module,
-    loss: WassersteinLoss,
-    optimizer: torch.optim.Optimizer,
-    parameters: list[nn.Parameter],
-    real: Tensor,
-    fake: Tensor,
-    critic_step_index: int,
-    precision=None,
-) -> dict[str, Tensor]:
-    """One critic update: the loss on `real` and `fake` plus the strategy's penalties due at critic step
-    `critic_step_index`, an optimizer step on `parameters`, then the strategy's projection. `critic_train` is
-    what is called (the critic, or its DDP/compiled wrapper); `precision` an autocast context. `ganlip train`
-    and the critic-only benchmark (`ganlip bench w1`) both update their critics here."""
-    # Cached: a reparametrized weight (and spectral norm's power iteration) is computed once per step,
-    # however many times the critic runs in it (real, fake, interpolates).
-    with parametrize.cached(), precision or nullcontext():
-        real_scores, fake_scores, penalty = (
-            value.float() for value in scores_and_penalty(constraint, critic_train, real, fake, critic_step_index)
-        )
-        total = loss.critic(real_scores, fake_scores) + penalty
-    optimizer.zero_grad(set_to_none=True)
-    # Only the critic's weights need gradients: naming them prunes the rest of the graph (for a gradient
-    # penalty, the input-gradient of the interpolates' leaf, a whole convolution backward).
-    total.backward(inputs=parameters)
-    optimizer.step()
-    constraint.after_step(critic)
-    return {
-        "loss/critic": total.detach(),
-        "penalty": penalty.detach(),
-        "wasserstein": (real_scores.mean() - fake_scores.mean()).detach(),
-    }
 
 
 def generator_step(run: Run) -> dict[str, Tensor]:

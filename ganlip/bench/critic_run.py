@@ -1,6 +1,6 @@
 """One critic-only run of the Wasserstein-1 benchmark: a strategy's critic trained on one pair, no generator, then
 measured against the pair's known optimal potential. The critic update is `ganlip train`'s own
-(`train.update_critic`): the same loss, penalties, reparametrizations, projection and caching."""
+(`ganlip.critic_update.update_critic`): the same loss, penalties, reparametrizations, projection and caching."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from ganlip.atomic import write_text
 from ganlip.bench.funnels import FunnelPair, published_pair, seeded_pair
 from ganlip.checkpoint import resumable, save_checkpoint
 from ganlip.constraints.base import build
+from ganlip.critic_update import update_critic
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
 from ganlip.jsonlines import read_json
 from ganlip.layers import evaluation
 from ganlip.losses import WassersteinLoss
 from ganlip.models.activations import GroupSort, ReLU
-from ganlip.train import update_critic
 
 RESULT = "result.json"
 EVALUATION_SAMPLES = 2**12  # the paper's METRIC_SIZE

@@ -1,0 +1,84 @@
+"""The critic update as ganlip trains it: one function for `ganlip train` and the benchmark, and a small object
+for a loop of your own, so that a strategy means the same thing everywhere (its penalties due at this critic
+step, its reparametrized weights computed once per step, its projection after the optimizer step)."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+from torch.nn.utils import parametrize
+
+from ganlip.constraints.base import Constraint, scores_and_penalty
+from ganlip.losses import WassersteinLoss
+
+
+def update_critic(
+    constraint: Constraint,
+    critic: nn.Module,
+    critic_train: nn.Module,
+    loss: WassersteinLoss,
+    optimizer: torch.optim.Optimizer,
+    parameters: list[nn.Parameter],
+    real: Tensor,
+    fake: Tensor,
+    critic_step_index: int,
+    precision=None,
+) -> dict[str, Tensor]:
+    """One critic update: the loss on `real` and `fake` plus the strategy's penalties due at critic step
+    `critic_step_index`, an optimizer step on `parameters`, then the strategy's projection. `critic_train` is
+    what is called (the critic, or its DDP/compiled wrapper); `precision` an autocast context. `ganlip train`
+    and the critic-only benchmark (`ganlip bench w1`) both update their critics here."""
+    # Cached: a reparametrized weight (and spectral norm's power iteration) is computed once per step,
+    # however many times the critic runs in it (real, fake, interpolates).
+    with parametrize.cached(), precision or nullcontext():
+        real_scores, fake_scores, penalty = (
+            value.float() for value in scores_and_penalty(constraint, critic_train, real, fake, critic_step_index)
+        )
+        total = loss.critic(real_scores, fake_scores) + penalty
+    optimizer.zero_grad(set_to_none=True)
+    # Only the critic's weights need gradients: naming them prunes the rest of the graph (for a gradient
+    # penalty, the input-gradient of the interpolates' leaf, a whole convolution backward).
+    total.backward(inputs=parameters)
+    optimizer.step()
+    constraint.after_step(critic)
+    return {
+        "loss/critic": total.detach(),
+        "penalty": penalty.detach(),
+        "wasserstein": (real_scores.mean() - fake_scores.mean()).detach(),
+    }
+
+
+@dataclass
+class CriticUpdate:
+    """One critic update per call, exactly as `ganlip train` makes it, for your own loop:
+
+        update = CriticUpdate(constraint, critic, optimizer)
+        stats = update(real, fake)  # loss, penalties due at this step, optimizer step, projection
+
+    It counts the critic steps itself (`critic_steps`), so that a lazy penalty (`gp:every=4`) is applied on the
+    steps it is due; set the count when resuming. `critic` is the constrained critic (`constraint.attach`)."""
+
+    constraint: Constraint
+    critic: nn.Module
+    optimizer: torch.optim.Optimizer
+    loss: WassersteinLoss = field(default_factory=WassersteinLoss)
+    critic_steps: int = 0
+
+    def __call__(self, real: Tensor, fake: Tensor) -> dict[str, Tensor]:
+        parameters = [p for p in self.critic.parameters() if p.requires_grad]
+        stats = update_critic(
+            self.constraint,
+            self.critic,
+            self.critic,
+            self.loss,
+            self.optimizer,
+            parameters,
+            real,
+            fake,
+            self.critic_steps,
+        )
+        self.critic_steps += 1
+        return stats
