@@ -66,16 +66,19 @@ class CriticUpdate:
     optimizer: torch.optim.Optimizer
     loss: WassersteinLoss = field(default_factory=WassersteinLoss)
     critic_steps: int = 0
+    parameters: list[nn.Parameter] = field(init=False)  # those the update trains, found once as setup does
+
+    def __post_init__(self) -> None:
+        self.parameters = [p for p in self.critic.parameters() if p.requires_grad]
 
     def __call__(self, real: Tensor, fake: Tensor) -> dict[str, Tensor]:
-        parameters = [p for p in self.critic.parameters() if p.requires_grad]
         stats = update_critic(
             self.constraint,
             self.critic,
             self.critic,
             self.loss,
             self.optimizer,
-            parameters,
+            self.parameters,
             real,
             fake,
             self.critic_steps,
