@@ -17,7 +17,7 @@ from ganlip import distributed
 from ganlip.checkpoint import resumable
 from ganlip.config import Config, path_safe
 from ganlip.constraints import Constraint, OptimizerRecipe, build
-from ganlip.constraints.base import with_recipe_params
+from ganlip.constraints.base import Trait, with_recipe_params
 from ganlip.data import BatchStream, data_spec, load_data
 from ganlip.data.files import ImageFiles
 from ganlip.data.stream import fixed_subset
@@ -219,7 +219,7 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
     data_shape = tuple(dataset[0].shape)
     generator, critic = build_model(config.arch, data_shape, **sizes_from(config.to_dict()))
     constraint = build(config.constraint)
-    if constraint.batch_coupled and distributed.world()[1] > 1:
+    if Trait.BATCH_COUPLED in constraint.traits and distributed.world()[1] > 1:
         raise GanlipError(
             f"'{config.constraint}' penalizes a whole batch at once, and each of the {distributed.world()[1]} "
             f"processes holds only its share; train it in one process (without torchrun)."
@@ -335,7 +335,7 @@ def wrap_for_training(run: Run) -> Run:
         critic, generator = DDP(critic, device_ids=ids), DDP(generator, device_ids=ids)
     if run.config.compile:
         generator = torch.compile(generator)
-        if not run.constraint.double_backward:  # compiled graphs cannot be differentiated twice
+        if Trait.DOUBLE_BACKWARD not in run.constraint.traits:  # compiled graphs cannot be differentiated twice
             critic = torch.compile(critic)
     run.critic_train, run.generator_train = critic, generator
     run.critic_parameters = [p for p in run.critic.parameters() if p.requires_grad]

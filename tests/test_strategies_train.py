@@ -3,8 +3,7 @@
 import pytest
 import torch
 
-from ganlip.constraints import available, build
-from ganlip.constraints.base import strategy_class
+from ganlip.constraints import Trait, available, build
 from ganlip.errors import GanlipError
 from ganlip.setup import build_run, resolve
 from ganlip.train import critic_step, generator_step
@@ -15,7 +14,7 @@ PAIRS = sorted(  # two normalizations of one weight are refused (below)
     f"{name}+{partner}"
     for name in SINGLE
     for partner in ("sn", "gp")
-    if name != partner and not (strategy_class(name).normalizes and strategy_class(partner).normalizes)
+    if name != partner and not {Trait.NORMALIZES} <= build(name).traits & build(partner).traits
 )
 
 

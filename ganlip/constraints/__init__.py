@@ -3,9 +3,29 @@
 import importlib
 import pkgutil
 
-from ganlip.constraints.base import Composite, Constraint, OptimizerRecipe, available, build, describe, register
+from ganlip.constraints.base import (
+    Composite,
+    Constraint,
+    OptimizerRecipe,
+    Penalty,
+    Trait,
+    available,
+    build,
+    describe,
+    register,
+)
 
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")
 
-__all__ = ["Composite", "Constraint", "OptimizerRecipe", "available", "build", "describe", "register"]
+__all__ = [
+    "Composite",
+    "Constraint",
+    "OptimizerRecipe",
+    "Penalty",
+    "Trait",
+    "available",
+    "build",
+    "describe",
+    "register",
+]

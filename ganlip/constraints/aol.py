@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, reparametrize, require, require_zero_padding
+from ganlip.constraints.base import Constraint, Trait, register, reparametrize, require, require_zero_padding
 from ganlip.constraints.sn import SpectralNorm
 from ganlip.layers import conv
 
@@ -61,9 +61,9 @@ class AOL(Constraint):
     eps: float = 1e-12
     kind = "reparametrization"
     cost = "one Gram matrix per layer (for a convolution, the kernel's correlation with itself)"
+    traits = frozenset({Trait.NORMALIZES})
     recipe = SpectralNorm.recipe
     stack_order = 1
-    normalizes = True
 
     def __post_init__(self) -> None:
         require(self.eps > 0, f"aol: eps must be positive, got {self.eps}.")

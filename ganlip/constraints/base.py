@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
+import enum
+import itertools
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,43 @@ class OptimizerRecipe:
         }
 
 
+class Trait(enum.Enum):
+    """What a strategy does beyond its hooks, which decides where it can run and what it can be composed with.
+    Each strategy declares its own in `traits`; `CONFLICTS` lists the pairs one critic cannot hold at once."""
+
+    NORMALIZES = "fixes the scale of each weight"
+    DOUBLE_BACKWARD = "differentiates through a gradient (create_graph=True), which torch.compile cannot trace"
+    # Under DDP each process would see only its share of the batch, which is another quantity: refused there.
+    BATCH_COUPLED = "its penalty is a nonlinear function of a whole batch (a gradient of the batch mean, statistics)"
+    GRADIENT_IN_FORWARD = "takes an input gradient inside the critic's forward pass, which torch.func cannot trace"
+    PER_SAMPLE_GRADIENTS = "differentiates the critic per sample with torch.func"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two traits one critic cannot combine; `message` names the two strategies as {first} and {second}."""
+
+    first: Trait
+    second: Trait
+    message: str
+
+
+CONFLICTS = (
+    Conflict(
+        Trait.NORMALIZES,
+        Trait.NORMALIZES,
+        "{first} and {second} both normalize the critic's weights, and the second would undo the first; keep one "
+        "of them.",
+    ),
+    Conflict(
+        Trait.PER_SAMPLE_GRADIENTS,
+        Trait.GRADIENT_IN_FORWARD,
+        "{first} takes per-sample gradients with torch.func, which cannot trace the gradient {second} takes inside "
+        "the critic; use {first}:per_sample=false with {second}.",
+    ),
+)
+
+
 class Constraint:
     """A Lipschitz strategy. Subclasses fill the hooks they need:
 
@@ -57,19 +95,9 @@ class Constraint:
     cost: ClassVar[str] = "none"  # what it adds to a critic step, for `ganlip strategies`
     recipe: ClassVar[OptimizerRecipe | None] = None  # on images
     toy_recipe: ClassVar[OptimizerRecipe | None] = None  # on 2-D points, where the source differs
+    traits: ClassVar[frozenset[Trait]] = frozenset()  # what it does beyond its hooks: see `Trait`
     # Reparametrizations stack in this order, lowest innermost (applied to the raw weight first).
     stack_order: ClassVar[int] = 0
-    # A normalization fixes the scale of the weight; two of them on one weight contradict each other.
-    normalizes: ClassVar[bool] = False
-    # Differentiates through a gradient (create_graph=True), which torch.compile cannot trace.
-    double_backward: ClassVar[bool] = False
-    # Its penalty is a nonlinear function of a whole batch (a gradient of the batch mean, batch statistics): under
-    # DDP each process would see only its share, which is another quantity, so such strategies are refused there.
-    batch_coupled: ClassVar[bool] = False
-    # Takes an input gradient inside the critic's forward pass (gn), which torch.func cannot trace.
-    gradient_in_forward: ClassVar[bool] = False
-    # Differentiates the critic per sample with torch.func (pgp's per-sample form).
-    per_sample_gradients: ClassVar[bool] = False
     # The activation its source builds critics with where it is not ReLU (bjorck: GroupSort). Models built for
     # a strategy (the critic-only benchmark) follow it; `ganlip train` uses the config's `critic_activation`.
     critic_activation: ClassVar[str | None] = None
@@ -85,10 +113,12 @@ class Constraint:
         return real.new_zeros(())
 
     def due(self, critic_step: int) -> bool:
-        """Whether the penalty is computed at critic step `critic_step` (counted from 0 over the run). A penalty's
-        `every=k` computes it on one critic step in k, weighted k times, so that its sum over the steps keeps its
-        scale (lazy regularization, Karras et al. 2020, StyleGAN2 section 3.1)."""
-        return critic_step % getattr(self, "every", 1) == 0
+        """Whether the penalty is computed at critic step `critic_step` (counted from 0 over the run)."""
+        return True
+
+    def scheduled_penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
+        """The penalty a critic step adds where it is `due`."""
+        return self.penalty(critic, real, fake)
 
     def after_step(self, critic: nn.Module) -> None:
         pass
@@ -98,8 +128,33 @@ class Constraint:
         return [self]
 
     def __str__(self) -> str:
-        params = ",".join(f"{f.name}={getattr(self, f.name)}" for f in dataclasses.fields(self) if f.init)  # type: ignore[arg-type]
+        params = ",".join(f"{f.name}={getattr(self, f.name)}" for f in parameters(type(self)))
         return f"{self.name}:{params}" if params else self.name
+
+
+@dataclass
+class Penalty(Constraint):
+    """A strategy that adds a scalar to the critic loss. `every=k` computes it on one critic step in k, weighted k
+    times, so that its sum over the steps keeps its scale (lazy regularization, Karras et al. 2020, StyleGAN2
+    section 3.1); a penalty's own parameters come first in its spec, `every` last."""
+
+    every: int = dataclasses.field(default=1, kw_only=True)
+    kind = "penalty"
+
+    def due(self, critic_step: int) -> bool:
+        return critic_step % self.every == 0
+
+    def scheduled_penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
+        penalty = self.penalty(critic, real, fake)
+        return penalty if self.every == 1 else self.every * penalty
+
+
+def parameters(cls: type[Constraint]) -> list[dataclasses.Field]:
+    """A strategy's parameters in the order its spec and `__init__` take them (keyword-only ones, `every`, last)."""
+    if not dataclasses.is_dataclass(cls):
+        return []
+    fields = [field for field in dataclasses.fields(cls) if field.init]
+    return [field for field in fields if not field.kw_only] + [field for field in fields if field.kw_only]
 
 
 class Composite(Constraint):
@@ -112,19 +167,10 @@ class Composite(Constraint):
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise GanlipError(f"constraint '{repeated[0]}' is named twice; give each strategy once.")
-        normalizations = [part.name for part in parts if part.normalizes]
-        if len(normalizations) > 1:
-            raise GanlipError(
-                f"{' and '.join(normalizations)} both normalize the critic's weights, and the second would undo "
-                f"the first; keep one of them."
-            )
-        wrapping = [part.name for part in parts if part.gradient_in_forward]
-        per_sample = [part.name for part in parts if part.per_sample_gradients]
-        if wrapping and per_sample:
-            raise GanlipError(
-                f"{per_sample[0]} takes per-sample gradients with torch.func, which cannot trace the gradient "
-                f"{wrapping[0]} takes inside the critic; use {per_sample[0]}:per_sample=false with {wrapping[0]}."
-            )
+        for conflict in CONFLICTS:
+            for first, second in itertools.permutations(parts, 2):
+                if conflict.first in first.traits and conflict.second in second.traits:
+                    raise GanlipError(conflict.message.format(first=first.name, second=second.name))
         self._parts = parts
 
     @property
@@ -132,12 +178,8 @@ class Composite(Constraint):
         return list(self._parts)
 
     @property
-    def double_backward(self) -> bool:  # type: ignore[override]
-        return any(part.double_backward for part in self._parts)
-
-    @property
-    def batch_coupled(self) -> bool:  # type: ignore[override]
-        return any(part.batch_coupled for part in self._parts)
+    def traits(self) -> frozenset[Trait]:  # type: ignore[override]
+        return frozenset().union(*(part.traits for part in self._parts))
 
     @property
     def recipe(self) -> OptimizerRecipe | None:  # type: ignore[override]
@@ -179,24 +221,15 @@ def scores_and_penalty(
     penalty = real.new_zeros(())
     for part in constraint.parts:
         if part.due(critic_step):
-            penalty = penalty + _lazily_weighted(part, part.penalty(critic, real, fake))
+            penalty = penalty + part.scheduled_penalty(critic, real, fake)
     return scores[: len(real)], scores[len(real) :], penalty
-
-
-def _lazily_weighted(part: Constraint, penalty: Tensor) -> Tensor:
-    every = getattr(part, "every", 1)
-    return penalty if every == 1 else every * penalty
 
 
 def register(name: str):
     """Class decorator: make a strategy a dataclass (its annotated fields are its parameters, with defaults)
-    and available under `name` (its CLI spelling). The one decorator a strategy needs. A penalty also gets the
-    parameter `every` (1), after its own: see `Constraint.lazy_penalty`."""
+    and available under `name` (its CLI spelling). The one decorator a strategy needs."""
 
     def decorate(cls: type[Constraint]) -> type[Constraint]:
-        if cls.kind == "penalty" and not hasattr(cls, "every"):
-            cls.__annotations__ = {**inspect.get_annotations(cls), "every": "int"}
-            cls.every = 1  # type: ignore[attr-defined]
         cls = dataclasses.dataclass(cls)
         cls.name = name
         return _REGISTRY.add(name, cls)
@@ -213,8 +246,7 @@ def describe() -> list[dict[str, str]]:
     rows = []
     for name in available():
         cls = _REGISTRY[name]
-        fields = [f for f in dataclasses.fields(cls) if f.init] if dataclasses.is_dataclass(cls) else []
-        parameters = ", ".join(f"{f.name}={f.default}" for f in fields) or "-"
+        settings = ", ".join(f"{f.name}={f.default}" for f in parameters(cls)) or "-"
         summary = (cls.__doc__ or "").strip().split("\n")[0]
         recipes = "; ".join(
             f"{kind}: {_describe_recipe(recipe)}"
@@ -225,7 +257,7 @@ def describe() -> list[dict[str, str]]:
             {
                 "name": name,
                 "kind": cls.kind,
-                "parameters": parameters,
+                "parameters": settings,
                 "cost": cls.cost,
                 "summary": summary,
                 "recipe": recipes or "-",
@@ -278,7 +310,7 @@ def _split_spec(text: str) -> list[str]:
 def _build_one(text: str) -> Constraint:
     name, _, params = text.partition(":")
     cls = strategy_class(name.strip())
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init} if dataclasses.is_dataclass(cls) else {}
+    fields = {f.name: f for f in parameters(cls)}
     types = typing.get_type_hints(cls) if fields else {}
     kwargs: dict[str, Any] = {}
     for assignment in filter(None, (p.strip() for p in params.split(","))):
@@ -291,8 +323,9 @@ def _build_one(text: str) -> Constraint:
             raise GanlipError(f"strategy '{cls.name}' has no parameter '{key}'; its parameters: {valid}.")
         kwargs[key] = _parse_value(cls.name, key, value.strip(), types[key])
     strategy = cls(**kwargs)
-    every = getattr(strategy, "every", 1)
-    require(every >= 1, f"{cls.name}: every must be at least 1, got {every}; StyleGAN2 applies R1 every 16 steps.")
+    if isinstance(strategy, Penalty):
+        every = strategy.every
+        require(every >= 1, f"{cls.name}: every must be at least 1, got {every}; StyleGAN2 applies R1 every 16 steps.")
     return strategy
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, reparametrize, require, require_one_of
+from ganlip.constraints.base import Constraint, Trait, register, reparametrize, require, require_one_of
 from ganlip.constraints.sn import MODES, SpectralNorm
 from ganlip.layers import CONV_LAYERS, weight_matrix
 
@@ -89,10 +89,10 @@ class Bjorck(Constraint):
     mode: str = "matrix"
     kind = "reparametrization"
     cost = "n_iter products of each layer's matrix with its Gram matrix, differentiated through"
+    traits = frozenset({Trait.NORMALIZES})
     critic_activation = "groupsort"  # what its source pairs it with (Anil et al.): ReLU would lose gradient norm
     recipe = SpectralNorm.recipe
     stack_order = 1
-    normalizes = True
 
     def __post_init__(self) -> None:
         require(

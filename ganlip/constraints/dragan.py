@@ -6,12 +6,12 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require
+from ganlip.constraints.base import OptimizerRecipe, Penalty, Trait, register, require
 from ganlip.constraints.gp import gradient_penalty
 
 
 @register("dragan")
-class Dragan(Constraint):
+class Dragan(Penalty):
     """`weight E[(‖∇D(x̂)‖ - target)²]` around the real samples, at `x̂ = x + α δ`: a perturbation `δ = c · std(x) · u`,
     `u ~ U[0, 1]` drawn per coordinate and `std(x)` the standard deviation of the whole real batch, and a random
     point on the segment from `x` to `x + δ`, `α ~ U[0, 1]` per sample. Both follow the authors' code
@@ -33,10 +33,8 @@ class Dragan(Constraint):
     target: float = 1.0
     c: float = 0.5
     interpolate: bool = True
-    kind = "penalty"
     cost = "a double backward through the critic"
-    double_backward = True
-    batch_coupled = True
+    traits = frozenset({Trait.DOUBLE_BACKWARD, Trait.BATCH_COUPLED})
     recipe = OptimizerRecipe("adam", 1e-4, (0.5, 0.9), source="DRAGAN.ipynb cell 2 lines 99-100")
 
     def __post_init__(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, reparametrize, require
+from ganlip.constraints.base import Constraint, Trait, register, reparametrize, require
 from ganlip.constraints.sn import SpectralNorm
 
 
@@ -32,9 +32,9 @@ class FrobeniusNorm(Constraint):
     c: float = 1.0
     kind = "reparametrization"
     cost = "one norm per layer"
+    traits = frozenset({Trait.NORMALIZES})
     recipe = SpectralNorm.recipe
     stack_order = 1
-    normalizes = True
 
     def __post_init__(self) -> None:
         require(self.c > 0, f"fn: c must be positive, got {self.c}.")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require
+from ganlip.constraints.base import Penalty, register, require
 from ganlip.layers import weighted_layers
 
 
 @register("fpen")
-class FrobeniusPenalty(Constraint):
+class FrobeniusPenalty(Penalty):
     """`weight * sum_l max(‖W_l‖_F - c, 0)²` over the critic's Linear and Conv weights (docs/strategies.md).
 
     Parameters: `weight` (10), `c` (1). Reads each layer's effective weight.
@@ -17,7 +17,6 @@ class FrobeniusPenalty(Constraint):
 
     weight: float = 10.0
     c: float = 1.0
-    kind = "penalty"
     cost = "one norm per layer"
 
     def __post_init__(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require
+from ganlip.constraints.base import Constraint, OptimizerRecipe, Trait, register, require
 from ganlip.gradients import at_least_float32, scores
 
 
@@ -53,8 +53,7 @@ class GradientNormalization(Constraint):
     eps: float = 1e-12
     kind = "reparametrization"
     cost = "an input-gradient backward in every critic forward pass, differentiated again in training"
-    double_backward = True
-    gradient_in_forward = True
+    traits = frozenset({Trait.DOUBLE_BACKWARD, Trait.GRADIENT_IN_FORWARD})
     recipe = OptimizerRecipe("adam", 2e-4, (0.0, 0.9), source="GNGAN-PyTorch config/GN-GAN_CIFAR10_CNN.txt, train.py")
     stack_order = 10
 

@@ -6,12 +6,12 @@ from typing import ClassVar
 
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require, require_one_of
+from ganlip.constraints.base import OptimizerRecipe, Penalty, Trait, register, require, require_one_of
 from ganlip.gradients import PENALTY_POINTS, input_gradient_norms, penalty_points
 
 
 @register("gp")
-class GradientPenalty(Constraint):
+class GradientPenalty(Penalty):
     """`weight * E[(‖∇D(x)‖ - target)²]` at points `x` chosen by `at`; by default real/fake interpolates
     `x = eps * real + (1 - eps) * fake`, `eps ~ U[0, 1]` per sample (WGAN-GP eq. 3). `gp:at=real,target=0`
     is the R1 penalty (Mescheder et al. 2018) with `weight = gamma / 2`. The gradient is taken with
@@ -29,9 +29,8 @@ class GradientPenalty(Constraint):
     target: float = 1.0
     at: str = "interp"
     one_sided: ClassVar[bool] = False
-    kind = "penalty"
     cost = "a double backward through the critic"
-    double_backward = True
+    traits = frozenset({Trait.DOUBLE_BACKWARD})
     recipe = OptimizerRecipe("adam", 1e-4, (0.5, 0.9), source="WGAN-GP gan_cifar.py lines 28, 137-138")
     toy_recipe = OptimizerRecipe(
         "adam", 1e-4, (0.5, 0.9), params=(("weight", 0.1),), source="WGAN-GP gan_toy.py lines 23, 90-92"

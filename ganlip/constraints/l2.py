@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require
+from ganlip.constraints.base import Penalty, register, require
 from ganlip.layers import weighted_layers
 
 
 @register("l2")
-class L2Penalty(Constraint):
+class L2Penalty(Penalty):
     """`weight * sum_l ‖W_l‖_F²` over the critic's Linear and Conv weights. Since `‖W‖_2 <= ‖W‖_F`, it pushes
     the Lipschitz bound down, loosely; unlike `weissi`, it changes under a rescaling that leaves D unchanged.
 
@@ -17,7 +17,6 @@ class L2Penalty(Constraint):
     """
 
     weight: float = 1e-4
-    kind = "penalty"
     cost = "one squared norm per layer"
 
     def __post_init__(self) -> None:

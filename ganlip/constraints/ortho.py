@@ -7,12 +7,12 @@ from typing import ClassVar
 import torch
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require
+from ganlip.constraints.base import Penalty, register, require
 from ganlip.layers import weight_matrix, weighted_layers
 
 
 @register("ortho")
-class OrthogonalRegularization(Constraint):
+class OrthogonalRegularization(Penalty):
     """`weight * sum_l ‖WᵀW - I‖_F²` with `W` the layer's weight as `in x out`, one column per output unit: it
     pushes the units' weight vectors to be orthonormal (docs/strategies.md). Zero on orthonormal columns.
 
@@ -21,7 +21,6 @@ class OrthogonalRegularization(Constraint):
 
     weight: float = 1e-4
     off_diagonal_only: ClassVar[bool] = False
-    kind = "penalty"
     cost = "one out x out Gram matrix per layer"
 
     def __post_init__(self) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require, require_one_of
+from ganlip.constraints.base import Penalty, Trait, register, require, require_one_of
 from ganlip.gradients import PENALTY_POINTS, penalty_points, per_sample_parameter_gradients, scores
 
 
 @register("pgp")
-class ParameterGradientPenalty(Constraint):
+class ParameterGradientPenalty(Penalty):
     """`weight * E_x ‖∇_θ D(x)‖²`, the gradient with respect to the critic's parameters (not its input), at the
     points `at` names (as for `gp`). For ReLU MLPs it bounds each sample's input-gradient norm (the inequality in
     docs/strategies.md), so it acts as a gradient penalty without differentiating through the input.
@@ -24,21 +24,17 @@ class ParameterGradientPenalty(Constraint):
     weight: float = 0.01
     at: str = "interp"
     per_sample: bool = True
-    kind = "penalty"
     cost = "a double backward through the critic (per sample: batched by torch.func)"
-    double_backward = True
 
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"pgp: weight must be 0 or more, got {self.weight}.")
         require_one_of("pgp", "at", self.at, PENALTY_POINTS)
 
     @property
-    def batch_coupled(self) -> bool:  # type: ignore[override]
-        return not self.per_sample  # a mean of per-sample terms splits across processes; a batch mean's square not
-
-    @property
-    def per_sample_gradients(self) -> bool:  # type: ignore[override]
-        return self.per_sample
+    def traits(self) -> frozenset[Trait]:  # type: ignore[override]
+        # A mean of per-sample terms splits across processes; the square of a batch mean's gradient does not.
+        per_sample = Trait.PER_SAMPLE_GRADIENTS if self.per_sample else Trait.BATCH_COUPLED
+        return frozenset({Trait.DOUBLE_BACKWARD, per_sample})
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         x = penalty_points(self.at, real, fake)

@@ -7,12 +7,12 @@ from typing import ClassVar
 
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, OptimizerRecipe, register, require
+from ganlip.constraints.base import OptimizerRecipe, Penalty, Trait, register, require
 from ganlip.constraints.gp import GradientPenalty
 
 
 @register("r1")
-class R1(Constraint):
+class R1(Penalty):
     """`gamma/2 E_real ‖∇D(x)‖²`: the gradient penalty at the real samples, centred on 0 (the paper's eq. for
     R1, in its notation); the same penalty as `gp:at=real,target=0,weight=gamma/2`, which computes it.
 
@@ -28,9 +28,8 @@ class R1(Constraint):
 
     gamma: float = 20.0
     at: ClassVar[str] = "real"
-    kind = "penalty"
     cost = "a double backward through the critic"
-    double_backward = True
+    traits = frozenset({Trait.DOUBLE_BACKWARD})
     recipe = OptimizerRecipe(
         "rmsprop",
         1e-4,

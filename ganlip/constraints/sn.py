@@ -9,6 +9,7 @@ from torch import Tensor, nn
 from ganlip.constraints.base import (
     Constraint,
     OptimizerRecipe,
+    Trait,
     register,
     reparametrize,
     require,
@@ -131,9 +132,9 @@ class SpectralNorm(Constraint):
     sigma_grad: bool = True
     kind = "reparametrization"
     cost = "n_iter matrix-vector products per layer (operator mode: n_iter convolutions and their transposes)"
+    traits = frozenset({Trait.NORMALIZES})
     recipe = OptimizerRecipe("adam", 2e-4, (0.0, 0.9), source="sngan_projection sn_cifar10_unconditional.yml l. 36-38")
     stack_order = 1
-    normalizes = True
 
     def __post_init__(self) -> None:
         require(self.n_iter >= 1, f"sn: n_iter must be at least 1, got {self.n_iter}; SNGAN uses 1.")

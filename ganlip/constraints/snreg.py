@@ -6,13 +6,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require
+from ganlip.constraints.base import Penalty, register, require
 from ganlip.gradients import at_least_float32
 from ganlip.layers import WARMUP_ITERATIONS, power_iteration, weight_matrix, weighted_layers
 
 
 @register("snreg")
-class SpectralNormRegularization(Constraint):
+class SpectralNormRegularization(Penalty):
     """`weight / 2 * sum_l σ(W_l)²` added to the critic loss, in place of an L2 penalty (Yoshida & Miyato
     2017, eq. 4). σ by power iteration with persistent `u`, `v` kept as buffers of each layer (so they are
     checkpointed), warmed up when attached as `sn` is, then advanced `n_iter` steps per critic step; the
@@ -23,7 +23,6 @@ class SpectralNormRegularization(Constraint):
 
     weight: float = 0.01
     n_iter: int = 1
-    kind = "penalty"
     cost = "n_iter matrix-vector products per layer"
 
     def __post_init__(self) -> None:

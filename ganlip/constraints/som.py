@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require
+from ganlip.constraints.base import Penalty, Trait, register, require
 from ganlip.layers import weighted_layers
 
 
@@ -23,7 +23,7 @@ def sign_agreement(outputs: Tensor, gamma: float) -> Tensor:
 
 
 @register("som")
-class SelfOrthogonality(Constraint):
+class SelfOrthogonality(Penalty):
     """`sum_l lambda1 (sum_{i≠j} Theta_ij)² + lambda2 sum_{i≠j} Theta_ij²` with `Theta` from each layer's
     outputs on the current real and fake batch (`sign_agreement`), collected by forward hooks during one extra
     critic forward. The first term asks the mean agreement to be zero, the second each pair.
@@ -37,9 +37,8 @@ class SelfOrthogonality(Constraint):
     gamma: float = 10.0
     _outputs: dict[str, Tensor] = field(default_factory=dict, init=False, repr=False, compare=False)
     _recording: bool = field(default=False, init=False, repr=False, compare=False)
-    batch_coupled = True
-    kind = "penalty"
     cost = "one extra critic forward and a units x units product per layer"
+    traits = frozenset({Trait.BATCH_COUPLED})
 
     def __post_init__(self) -> None:
         require(self.lambda1 >= 0 and self.lambda2 >= 0, "som: lambda1 and lambda2 must be 0 or more.")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, register, require
+from ganlip.constraints.base import Penalty, register, require
 from ganlip.layers import weighted_layers
 
 
 @register("weissi")
-class WeightScaleShiftInvariant(Constraint):
+class WeightScaleShiftInvariant(Penalty):
     """`lambda1 * sum_l log ‖W_l‖ + lambda2 * sum_l ‖W_l / ‖W_l‖‖_1` (norms of the flattened weights). Rescaling
     layers by `gamma_l > 0` with `prod gamma_l = 1` (biases by the running product) leaves a ReLU network's
     function and this regularizer unchanged, where an L2 penalty would change (docs/strategies.md).
@@ -19,7 +19,6 @@ class WeightScaleShiftInvariant(Constraint):
 
     lambda1: float = 1e-4
     lambda2: float = 1e-4
-    kind = "penalty"
     cost = "two norms per layer"
 
     def __post_init__(self) -> None:

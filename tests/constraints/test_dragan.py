@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from ganlip.constraints import build
+from ganlip.constraints import Trait, build
 from ganlip.errors import GanlipError
 from tests.conftest import LinearCritic, mlp_critic
 
@@ -53,7 +53,7 @@ def test_on_a_linear_critic_the_penalty_is_the_slopes_distance_to_one():
 
 
 def test_it_is_refused_under_ddp_as_a_batch_statistic_and_bad_parameters_are_refused():
-    assert build("dragan").batch_coupled and build("dragan").double_backward
+    assert {Trait.BATCH_COUPLED, Trait.DOUBLE_BACKWARD} <= build("dragan").traits
     with pytest.raises(GanlipError, match="dragan: c must be positive"):
         build("dragan:c=0")
     with pytest.raises(GanlipError, match="dragan: weight must be 0 or more"):

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 from torch.nn.utils import parametrize
 
-from ganlip.constraints import build
+from ganlip.constraints import Trait, build
 from ganlip.models.activations import LeakyReLU
 
 
@@ -99,9 +99,9 @@ def test_per_sample_form_bounds_the_batch_mean_form_and_equals_it_for_one_sample
 
 
 def test_only_the_batch_mean_form_is_coupled_across_a_batch():
-    assert build("pgp").batch_coupled is False
-    assert build("pgp:per_sample=false").batch_coupled is True
-    assert build("sn+pgp:per_sample=false").batch_coupled is True
+    assert Trait.BATCH_COUPLED not in build("pgp").traits
+    assert Trait.BATCH_COUPLED in build("pgp:per_sample=false").traits
+    assert Trait.BATCH_COUPLED in build("sn+pgp:per_sample=false").traits
 
 
 def test_both_forms_equal_the_closed_form_of_a_one_hidden_layer_critic():
