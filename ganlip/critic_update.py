@@ -11,6 +11,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
+from ganlip import reporting
 from ganlip.constraints.base import Constraint, scores_and_penalty
 from ganlip.losses import WassersteinLoss
 
@@ -33,21 +34,23 @@ def update_critic(
     and the critic-only benchmark (`ganlip bench w1`) both update their critics here."""
     # Cached: a reparametrized weight (and spectral norm's power iteration) is computed once per step,
     # however many times the critic runs in it (real, fake, interpolates).
-    with parametrize.cached(), precision or nullcontext():
-        real_scores, fake_scores, penalty = (
-            value.float() for value in scores_and_penalty(constraint, critic_train, real, fake, critic_step_index)
-        )
-        total = loss.critic(real_scores, fake_scores) + penalty
-    optimizer.zero_grad(set_to_none=True)
-    # Only the critic's weights need gradients: naming them prunes the rest of the graph (for a gradient
-    # penalty, the input-gradient of the interpolates' leaf, a whole convolution backward).
-    total.backward(inputs=parameters)
-    optimizer.step()
-    constraint.after_step(critic)
+    with reporting.collect() as reported:
+        with parametrize.cached(), precision or nullcontext():
+            real_scores, fake_scores, penalty = (
+                value.float() for value in scores_and_penalty(constraint, critic_train, real, fake, critic_step_index)
+            )
+            total = loss.critic(real_scores, fake_scores) + penalty
+        optimizer.zero_grad(set_to_none=True)
+        # Only the critic's weights need gradients: naming them prunes the rest of the graph (for a gradient
+        # penalty, the input-gradient of the interpolates' leaf, a whole convolution backward).
+        total.backward(inputs=parameters)
+        optimizer.step()
+        constraint.after_step(critic)
     return {
         "loss/critic": total.detach(),
         "penalty": penalty.detach(),
         "wasserstein": (real_scores.mean() - fake_scores.mean()).detach(),
+        **reported,  # what the strategy reported of itself (reporting.report), under strategy/
     }
 
 

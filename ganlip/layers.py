@@ -133,3 +133,9 @@ class evaluation:
 
     def __exit__(self, *_) -> None:
         self.module.train(self.was_training)
+
+
+def orthonormality_residual(matrix: Tensor) -> Tensor:
+    """`max |AᵀA − I|` for a tall `A` (`AAᵀ` for a wide one): 0 exactly when its columns (rows) are orthonormal."""
+    gram = matrix.T @ matrix if matrix.shape[0] >= matrix.shape[1] else matrix @ matrix.T
+    return (gram - torch.eye(len(gram), dtype=gram.dtype, device=gram.device)).abs().max()

@@ -23,6 +23,7 @@ from ganlip.compare.results import (
     label,
     quality_keys,
     read_history,
+    reported,
     strategy_rows,
 )
 from ganlip.compare.suite import Part, PlannedRun
@@ -139,6 +140,16 @@ def table_cells(report: PartReport) -> tuple[list[str], list[list[str]]]:
     return head, body
 
 
+def reported_lines(report: PartReport) -> list[str]:
+    """One line per strategy that reported numbers of its own: each final value, mean [95% interval]."""
+    lines = []
+    for row in report.rows:
+        own = reported(row)
+        if own:
+            lines.append(f"{row.constraint}: " + "; ".join(f"{name} {interval}" for name, interval in own.items()))
+    return lines
+
+
 BENCHMARK_HEAD = ["strategy", "runs", "cosine to the OT gradient", "W1 estimate / true W1"]
 
 
@@ -202,6 +213,8 @@ def markdown(reports: list[PartReport], command: str) -> str:
         lines += [f"## {report.part.name}", "", report.settings, ""]
         lines += ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
         lines += ["| " + " | ".join(cells) + " |" for cells in body]
+        if own := reported_lines(report):
+            lines += ["", "What the strategies reported of themselves (final values):", "", *(f"- {x}" for x in own)]
         if report.part.notes:
             lines += ["", "Departures from the sources:", "", *(f"- {note}" for note in report.part.notes)]
         lines += ["", f"Claims of {CLAIMS_DOCUMENT}, judged on this part:", ""]
@@ -233,10 +246,19 @@ def html_page(reports: list[PartReport], command: str) -> str:
             if report.part.notes
             else ""
         )
+        own = reported_lines(report)
+        strategies = (
+            "<p>What the strategies reported of themselves (final values):</p><ul>"
+            + "".join(f"<li>{escape(line)}</li>" for line in own)
+            + "</ul>"
+            if own
+            else ""
+        )
         pictures = figures_html(report.figures)
         sections.append(
             f"<section><h2>{escape(report.part.name)}</h2><p>{escape(report.settings)}</p>{table}"
-            f"{departures}<p>Claims of {CLAIMS_DOCUMENT}, judged on this part:</p><ul>{claims}</ul>{pictures}</section>"
+            f"{strategies}{departures}<p>Claims of {CLAIMS_DOCUMENT}, judged on this part:</p><ul>{claims}</ul>"
+            f"{pictures}</section>"
         )
     return page("ganlip comparison", command, NOTES, "".join(sections))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ganlip import reporting
 from ganlip.compare.suite import PlannedRun
 from ganlip.evaluate import samples_label
 from ganlip.intervals import Interval, mean_interval
@@ -124,6 +125,8 @@ def run_summary(history: RunHistory, quality: tuple[str, ...]) -> dict[str, floa
         summary[key] = history.final(f"{key}/{features}")
     for key in ("tightness", "wasserstein_eval"):
         summary[key] = history.final(key)
+    for key in history.layers(reporting.PREFIX):  # what the strategy reported of itself: its final values
+        summary[key] = history.final(key)
     lower = history.final("lipschitz/lower")
     summary["lipschitz_lower"] = lower
     summary["lipschitz_upper"] = history.final("lipschitz/upper")
@@ -163,6 +166,16 @@ def strategy_rows(histories: list[RunHistory], quality: tuple[str, ...]) -> list
     for constraint in order:
         own = [h for h in histories if h.run.constraint == constraint and h.lines]
         summaries = [run_summary(h, quality) for h in own]
-        keys = summaries[0].keys() if summaries else ()
-        rows.append(StrategyRow(constraint, own, {key: [s[key] for s in summaries] for key in keys}))
+        keys = dict.fromkeys(key for summary in summaries for key in summary)
+        rows.append(StrategyRow(constraint, own, {key: [s.get(key) for s in summaries] for key in keys}))
     return rows
+
+
+def reported(row: StrategyRow) -> dict[str, Interval]:
+    """The numbers a row's strategy reported of itself (`strategy/gp/penalty`, ...), final values over seeds."""
+    intervals = row.intervals
+    return {
+        key.removeprefix(reporting.PREFIX): interval
+        for key, interval in intervals.items()
+        if key.startswith(reporting.PREFIX) and interval is not None
+    }

@@ -14,6 +14,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
+from ganlip import reporting
 from ganlip.errors import GanlipError
 from ganlip.gradients import scores as per_sample
 from ganlip.layers import weighted_layers
@@ -146,6 +147,7 @@ class Penalty(Constraint):
 
     def scheduled_penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         penalty = self.penalty(critic, real, fake)
+        reporting.report(f"{self.name}/penalty", penalty)  # unweighted: the penalty's own value where computed
         return penalty if self.every == 1 else self.every * penalty
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from ganlip import reporting
 from ganlip.constraints.base import Constraint, Trait, register, reparametrize, require, require_one_of
 from ganlip.constraints.sn import MODES, SpectralNorm
-from ganlip.layers import CONV_LAYERS, weight_matrix
+from ganlip.layers import CONV_LAYERS, orthonormality_residual, weight_matrix
 
 
 def bjorck(matrix: Tensor, beta: float, n_iter: int) -> Tensor:
@@ -50,7 +51,11 @@ class BjorckOrthonormalization(nn.Module):
 
     def forward(self, weight: Tensor) -> Tensor:
         with torch.autocast(weight.device.type, enabled=False):  # the iteration in the weight's own precision
-            return bjorck(weight_matrix(weight), self.beta, self.n_iter).reshape(weight.shape)
+            matrix = bjorck(weight_matrix(weight), self.beta, self.n_iter)
+        if reporting.collecting():  # how far this step's iterations got: the mean over layers of max |AᵀA − I|
+            with torch.no_grad():
+                reporting.report("bjorck/orthonormality_residual", orthonormality_residual(matrix))
+        return matrix.reshape(weight.shape)
 
 
 @register("bjorck")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from ganlip import reporting
 from ganlip.constraints.base import Constraint, OptimizerRecipe, Trait, register, require
 from ganlip.gradients import at_least_float32, scores
 
@@ -31,7 +32,9 @@ class GradientNormalized(nn.Module):
             f = scores(output, len(inputs))  # one per sample: a (B, 1) head must not broadcast against (B,) norms
             (gradient,) = torch.autograd.grad(f.sum(), inputs, create_graph=recording)
         f = at_least_float32(f)  # the norm and the quotient in float32 under autocast too
-        normalized = f / (at_least_float32(gradient).flatten(1).norm(dim=1) + f.abs() + self.eps)
+        gradient_norms = at_least_float32(gradient).flatten(1).norm(dim=1)
+        reporting.report("gn/gradient_norm", gradient_norms)  # of the critic it wraps, before normalizing
+        normalized = f / (gradient_norms + f.abs() + self.eps)
         return normalized.view(output.shape)
 
 

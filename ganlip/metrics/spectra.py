@@ -15,6 +15,7 @@ from ganlip.layers import (
     conv,
     conv_arguments,
     evaluation,
+    orthonormality_residual,
     power_step,
     received_weight,
     weight_chain,
@@ -148,15 +149,8 @@ def _power_estimate(layer: nn.Module) -> float | None:
 def _orthonormality(layer: nn.Module) -> float | None:
     for module in weight_chain(layer):
         if getattr(module, "orthonormalizes", False):
-            return orthonormality_residual(weight_matrix(module(received_weight(layer, module))))
+            return orthonormality_residual(weight_matrix(module(received_weight(layer, module))).double()).item()
     return None
-
-
-def orthonormality_residual(matrix: Tensor) -> float:
-    """`max |AᵀA − I|` for a tall `A` (`AAᵀ` for a wide one): 0 exactly when its columns (rows) are orthonormal."""
-    a = matrix.double()
-    gram = a.T @ a if a.shape[0] >= a.shape[1] else a @ a.T
-    return (gram - torch.eye(len(gram), dtype=gram.dtype, device=gram.device)).abs().max().item()
 
 
 def _input_shapes(critic: nn.Module, example: Tensor) -> dict[str, tuple[int, ...]]:
