@@ -53,6 +53,12 @@ def feature_networks() -> list[str]:
     return [*available_features(), "auto"]
 
 
+def score_metrics() -> list[str]:
+    from ganlip.metrics.registry import available_metrics, metric
+
+    return [f"{name} ({metric(name).summary})" for name in available_metrics()]
+
+
 def fid_blocks() -> list[str]:
     from ganlip.metrics.fid import DIMS
 
@@ -314,10 +320,9 @@ def fid(first, second, n, dims, inception_weights, batch_size, resolution, devic
 @click.argument("second", type=click.Path())
 @click.option(
     "--metrics",
-    default="fd,kid,pr,dc",
-    show_default=True,
-    help="Comma-separated: fd (Fréchet distance; FID on inception), kid, pr (precision/recall, k=3), "
-    "dc (density/coverage, k=5).",
+    cls=Listed,
+    listing=score_metrics,
+    help="Comma-separated metrics (default: all but those marked not by default).",
 )
 @click.option(
     "--features",
@@ -354,7 +359,11 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
             "--features auto found no Inception weights here; name a shipped network (--features fashion-cnn "
             "or digits-cnn), say which data the images are (--data fashion-mnist), or add Inception's weights."
         )
-    wanted = tuple(m.strip() for m in metrics.split(",") if m.strip())
+    from ganlip.metrics.registry import available_metrics, default_metrics
+
+    wanted = tuple(m.strip() for m in metrics.split(",") if m.strip()) if metrics else tuple(default_metrics())
+    if unknown := sorted(set(wanted) - set(available_metrics())):
+        raise GanlipError(f"--metrics: unknown metric '{unknown[0]}'; valid: {', '.join(available_metrics())}.")
     values = score_between(
         first,
         second,

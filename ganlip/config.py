@@ -80,11 +80,11 @@ class Config:
     # Scores every score_every steps (0: never) on score_samples generated images (quantized as a saved PNG would
     # be), in the feature space of
     # `features`: auto (Inception when its weights are here, else the data's shipped network), none, or a name
-    # of `ganlip score --help`. `score_metrics`: fd (FID on Inception), kid, pr (precision/recall), dc.
+    # of `ganlip score --help`. `score_metrics`: of docs/metrics.md (fd, FID on Inception; kid; pr; dc; is).
     score_every: int = 0
     score_samples: int | None = None  # None: 50,000 for FID on Inception's features (FID-50k), else 10,000
     features: str = "auto"
-    score_metrics: list[str] = dataclasses.field(default_factory=lambda: ["fd", "kid", "pr", "dc"])
+    score_metrics: list[str] = dataclasses.field(default_factory=lambda: _default_metrics())
     fid_dims: int = 2048  # the Inception block scores use: pytorch-fid's pool features, as FID (fid.DEFAULT_DIMS)
     inception_weights: str | None = None
     loss: str | None = None  # wasserstein | hinge | ns (non-saturating); None: the strategy's recipe, else wasserstein
@@ -264,8 +264,24 @@ def validate(config: Config) -> None:
         raise GanlipError(f"config key 'g_batch_size' must be positive, got {config.g_batch_size}.")
     if config.ema_start < 0:
         raise GanlipError(f"config key 'ema_start' must be 0 or more, got {config.ema_start}.")
-    unknown_metrics = sorted(set(config.score_metrics) - {"fd", "kid", "pr", "dc"})
+    from ganlip.metrics.features import AUTO, NONE, available_features
+    from ganlip.metrics.registry import available_metrics
+
+    unknown_metrics = sorted(set(config.score_metrics) - set(available_metrics()))
     if unknown_metrics:
-        raise GanlipError(f"score_metrics: unknown metric '{unknown_metrics[0]}'; valid: fd, kid, pr, dc.")
+        raise GanlipError(
+            f"score_metrics: unknown metric '{unknown_metrics[0]}'; valid: {', '.join(available_metrics())}."
+        )
+    if config.features not in (AUTO, NONE, *available_features()):
+        raise GanlipError(
+            f"features: unknown feature network '{config.features}'; valid: {AUTO}, {NONE}, "
+            f"{', '.join(available_features())}."
+        )
     if not config.constraint.strip():
         raise GanlipError("constraint is empty; name a strategy such as 'sn' or 'none'.")
+
+
+def _default_metrics() -> list[str]:
+    from ganlip.metrics.registry import default_metrics
+
+    return default_metrics()

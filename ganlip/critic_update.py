@@ -14,6 +14,7 @@ from torch.nn.utils import parametrize
 from ganlip import reporting
 from ganlip.constraints.base import Constraint, scores_and_penalty
 from ganlip.losses import WassersteinLoss
+from ganlip.metrics import keys
 
 
 def update_critic(
@@ -47,9 +48,9 @@ def update_critic(
         optimizer.step()
         constraint.after_step(critic)
     return {
-        "loss/critic": total.detach(),
-        "penalty": penalty.detach(),
-        "wasserstein": (real_scores.mean() - fake_scores.mean()).detach(),
+        keys.CRITIC_LOSS: total.detach(),
+        keys.PENALTY: penalty.detach(),
+        keys.WASSERSTEIN: (real_scores.mean() - fake_scores.mean()).detach(),
         **reported,  # what the strategy reported of itself (reporting.report), under strategy/
     }
 

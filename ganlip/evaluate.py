@@ -19,6 +19,7 @@ from ganlip.devices import select_device
 from ganlip.errors import GanlipError
 from ganlip.gradients import scores
 from ganlip.layers import evaluation
+from ganlip.metrics import keys
 from ganlip.metrics.features import build_features, feature_net
 from ganlip.metrics.fid import (
     DEFAULT_DIMS,
@@ -28,9 +29,7 @@ from ganlip.metrics.fid import (
     save_statistics,
     statistics,
 )
-from ganlip.metrics.frechet import frechet_distance
-from ganlip.metrics.kid import kernel_distance
-from ganlip.metrics.prdc import precision_recall_density_coverage
+from ganlip.metrics.registry import PAIRWISE_FEATURES, Sides, default_metrics, metric
 from ganlip.metrics.spectra import gradient_norm_maxima, lipschitz_upper_bound, spectra
 from ganlip.metrics.swd import sliced_wasserstein
 from ganlip.metrics.w1 import exact_w1
@@ -73,8 +72,7 @@ def dataset_batches(dataset: Dataset, n: int, batch_size: int) -> Iterator[Tenso
 
 
 # Reference features kept per cached data set for KID and precision/recall (its statistics use every image).
-REFERENCE_FEATURES = 10_000
-SCORE_METRICS = ("fd", "kid", "pr", "dc")
+REFERENCE_FEATURES = PAIRWISE_FEATURES
 # Fewest samples per side a score accepts: precision/recall and density/coverage need k + 1 neighbours.
 MIN_SAMPLES = 6
 
@@ -101,40 +99,51 @@ class Reference:
 
 
 def score_features(
-    first: Reference, second: Reference, features: str, metrics: tuple[str, ...] = SCORE_METRICS, seed: int = 0
+    first: Reference,
+    second: Reference,
+    features: str,
+    metrics: tuple[str, ...] | None = None,
+    seed: int = 0,
+    logits: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> dict[str, float]:
-    """`fd/NAME`, `kid/NAME`, `precision/NAME`, `recall/NAME`, `density/NAME`, `coverage/NAME` between the
-    reference `first` (real) and `second` (generated), named after the feature network `features`."""
-    unknown = sorted(set(metrics) - set(SCORE_METRICS))
-    if unknown:
-        raise GanlipError(f"unknown metric '{unknown[0]}'; valid: {', '.join(SCORE_METRICS)}.")
+    """The registered `metrics` (None: the defaults) between the reference `first` (real) and `second`
+    (generated), each key named after the feature network `features` (`fd/inception`); `logits` maps features to
+    the network's class logits, for the metrics that need them (the Inception Score)."""
+    chosen = [metric(name) for name in (metrics if metrics is not None else default_metrics())]
     if len(first.mu) != len(second.mu):
         raise GanlipError(
             f"the two sources have features of {len(first.mu)} and {len(second.mu)} dimensions; statistics "
             f"files must come from the same feature network ({features}: {feature_net(features).dims})."
         )
+    wanting = [m.name for m in chosen if m.needs != "statistics"]
+    pairwise = any(m.needs == "features" for m in chosen)
+    if wanting and (second.features is None or (pairwise and first.features is None)):
+        raise GanlipError(
+            f"{', '.join(wanting)} need the features themselves, and a statistics file without them holds "
+            f"only mu and sigma; score images, a generator or a run directory, or ask for --metrics fd."
+        )
+    n = min(len(first.features), len(second.features), PAIRWISE_FEATURES) if pairwise else 0
+    sides = Sides(
+        first.mu,
+        first.sigma,
+        second.mu,
+        second.sigma,
+        first.features[:n] if pairwise else None,
+        second.features[:n] if pairwise else None,
+        _logits(logits, second.features, features) if any(m.needs == "logits" for m in chosen) else None,
+        seed,
+    )
     values = {}
-    if "fd" in metrics:
-        values[f"fd/{features}"] = frechet_distance(first.mu, first.sigma, second.mu, second.sigma)
-    pairwise = [m for m in metrics if m != "fd"]
-    if pairwise:
-        if first.features is None or second.features is None:
-            raise GanlipError(
-                f"{', '.join(pairwise)} need the features themselves, and a statistics file without them holds "
-                f"only mu and sigma; score images, a generator or a run directory, or ask for --metrics fd."
-            )
-        real, fake = first.features, second.features
-        n = min(len(real), len(fake), REFERENCE_FEATURES)  # pairwise distances: 10k² is 0.8 GB, 50k² 20 GB
-        real, fake = real[:n], fake[:n]
-        if "kid" in metrics:
-            values[f"kid/{features}"] = kernel_distance(real, fake, seed=seed)[0]
-        if "pr" in metrics or "dc" in metrics:
-            found = precision_recall_density_coverage(real, fake)
-            chosen = (["precision", "recall"] if "pr" in metrics else []) + (
-                ["coverage", "density"] if "dc" in metrics else []
-            )
-            values |= {f"{key}/{features}": found[key] for key in chosen}
+    for chosen_metric in chosen:
+        found = chosen_metric.compute(sides)
+        values |= {key.logged(features): found[key.name] for key in chosen_metric.keys}
     return values
+
+
+def _logits(logits: Callable[[np.ndarray], np.ndarray] | None, features: np.ndarray, name: str) -> np.ndarray:
+    if logits is None:
+        raise GanlipError(f"the feature network {name} has no class logits here; score with --metrics fd,kid,pr,dc.")
+    return logits(features)
 
 
 def source_reference(
@@ -184,7 +193,7 @@ def image_size(image: Path) -> int:
 def score_between(
     a: str | Path,
     b: str | Path,
-    metrics: tuple[str, ...] = SCORE_METRICS,
+    metrics: tuple[str, ...] | None = None,
     features: str = "inception",
     n: int | None = None,
     dims: int = DEFAULT_DIMS,
@@ -197,6 +206,7 @@ def score_between(
     contribute `n` samples (None: `default_score_samples`), quantized as saved PNGs would be. Image folders of
     different sizes need `resolution`."""
     name = feature_net(features).name
+    metrics = tuple(metrics) if metrics is not None else tuple(default_metrics())
     n = n if n is not None else default_score_samples(name, metrics)
     if n < MIN_SAMPLES:
         raise GanlipError(f"--n {n} is too few samples to score; use at least {MIN_SAMPLES} (thousands to trust it).")
@@ -209,7 +219,7 @@ def score_between(
     model = functools.cache(lambda: build_features(name, weights, dims).to(device_))
     first = source_reference(a, model, n, batch_size, device_, resolution)
     second = source_reference(b, model, n, batch_size, device_, resolution)
-    return score_features(first, second, name, metrics)
+    return score_features(first, second, name, metrics, logits=lambda found: class_logits(model(), found))
 
 
 def _first_image(path: Path) -> Path | None:
@@ -270,12 +280,21 @@ def generator_scores(
     n: int,
     batch_size: int,
     device: torch.device,
-    metrics: tuple[str, ...] = SCORE_METRICS,
+    metrics: tuple[str, ...] | None = None,
 ) -> dict[str, float]:
     """Scores of `n` samples of `generator` against a data set's reference features."""
     with evaluation(generator):
         generated = Reference.of(batched_features(model, saved_image_batches(generator, n, batch_size, device), device))
-    return score_features(reference, generated, features, metrics)
+    return score_features(reference, generated, features, metrics, logits=lambda found: class_logits(model, found))
+
+
+def class_logits(model: nn.Module, features: np.ndarray) -> np.ndarray:
+    """The feature network's class logits of `features` (its own classification layer, applied to them)."""
+    if not hasattr(model, "logits"):
+        raise GanlipError(f"{type(model).__name__} has no classification layer; the Inception Score needs one.")
+    with torch.no_grad():
+        device = next(model.parameters()).device
+        return model.logits(torch.as_tensor(features, device=device)).double().cpu().numpy()
 
 
 def measurements(
@@ -293,19 +312,19 @@ def measurements(
         maxima = gradient_norm_maxima(critic, real, fake, seed)
     w1 = exact_w1(real, fake)
     values = {
-        "wasserstein_eval": estimate,
-        "w1_exact": w1,
-        "tightness": estimate / w1 if w1 > 0 else float("nan"),
-        "swd": sliced_wasserstein(real, fake, seed=seed),
+        keys.WASSERSTEIN_EVAL: estimate,
+        keys.W1_EXACT: w1,
+        keys.TIGHTNESS: estimate / w1 if w1 > 0 else float("nan"),
+        keys.SWD: sliced_wasserstein(real, fake, seed=seed),
     }
     for record in records:
-        values[f"spectral_norm/{record.name}"] = record.matrix_norm
-        values[f"operator_norm/{record.name}"] = record.operator_norm
+        values[keys.SPECTRAL_NORM + record.name] = record.matrix_norm
+        values[keys.OPERATOR_NORM + record.name] = record.operator_norm
         if record.power_estimate is not None:
-            values[f"spectral_estimate/{record.name}"] = record.power_estimate
+            values[keys.SPECTRAL_ESTIMATE + record.name] = record.power_estimate
         if record.orthonormality is not None:
-            values[f"orthonormality/{record.name}"] = record.orthonormality
-    values["lipschitz/upper"] = lipschitz_upper_bound(records, critic)
-    values |= {f"grad_norm/{where}_max": value for where, value in maxima.items()}
-    values["lipschitz/lower"] = max(maxima.values())
+            values[keys.ORTHONORMALITY + record.name] = record.orthonormality
+    values[keys.LIPSCHITZ_UPPER] = lipschitz_upper_bound(records, critic)
+    values |= {keys.GRADIENT_MAX.format(where=where): value for where, value in maxima.items()}
+    values[keys.LIPSCHITZ_LOWER] = max(maxima.values())
     return values

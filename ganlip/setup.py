@@ -103,6 +103,19 @@ def recipe_note(config: Config) -> list[str]:
     return [f"Training as {comments[next(iter(comments))]}: {', '.join(changed)}; --set KEY=VALUE overrides."]
 
 
+def idle_scoring_note(config: Config) -> list[str]:
+    """Scoring settings a run without `score_every` would silently ignore, said as it starts."""
+    defaults = Config()
+    idle = [
+        f"{key}={getattr(config, key) if key == 'features' else ','.join(getattr(config, key))}"
+        for key in ("features", "score_metrics")
+        if getattr(config, key) != getattr(defaults, key)
+    ]
+    if config.score_every or not idle:
+        return []
+    return [f"{' and '.join(idle)} do nothing while score_every is 0; set --set score_every=N to score every N steps."]
+
+
 def settled(config: Config) -> Config:
     """`config` with what depends on the data and the machine written out: the strategy spec with its recipe's
     parameters, and amp=auto as bf16 or off."""
@@ -287,6 +300,7 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
                 *(saved or {}).get("notes", []),
                 precision_note(config.amp, device),
                 *recipe_note(config),
+                *idle_scoring_note(config),
                 *cores_note(device),
                 *([note] if note else []),
             ],

@@ -23,6 +23,7 @@ from ganlip.interrupts import StopRequests
 from ganlip.layers import evaluation
 from ganlip.lock import DirectoryLock
 from ganlip.log import Logger
+from ganlip.metrics import keys
 from ganlip.setup import Run, build_run, prepare, recipe_comments, resolve
 from ganlip.visuals import save_samples
 
@@ -74,7 +75,7 @@ def generator_step(run: Run) -> dict[str, Tensor]:
         scheduler.step()
     if run.ema is not None:
         run.ema.update(run.generator, run.step)
-    return {"loss/generator": loss.detach()}
+    return {keys.GENERATOR_LOSS: loss.detach()}
 
 
 def gradient_norm(module: nn.Module) -> float:
@@ -90,10 +91,10 @@ def diagnostics(run: Run, real: Tensor) -> dict[str, float]:
             fake = run.generator(latents(run, len(real), rng))
         norms = input_gradient_norms(run.critic, interpolate(real, fake, generator=rng))
     return {
-        "grad_norm/input_mean": norms.mean().item(),
-        "grad_norm/input_max": norms.max().item(),
-        "grad_norm/critic_params": gradient_norm(run.critic),
-        "grad_norm/generator_params": gradient_norm(run.generator),
+        keys.INPUT_GRADIENT_MEAN: norms.mean().item(),
+        keys.INPUT_GRADIENT_MAX: norms.max().item(),
+        keys.CRITIC_PARAMETER_GRADIENT: gradient_norm(run.critic),
+        keys.GENERATOR_PARAMETER_GRADIENT: gradient_norm(run.generator),
     }
 
 
@@ -130,10 +131,10 @@ def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
     config, final = run.config, run.step == run.config.steps
     values = summarize(run.window) | diagnostics(run, real)
     check_finite(run, values)
-    values["time/sec_per_step"] = seconds / sum("loss/generator" in entry for entry in run.window)
+    values[keys.SEC_PER_STEP] = seconds / sum(keys.GENERATOR_LOSS in entry for entry in run.window)
     peak = peak_memory.peak(run.device)
     if peak is not None:  # since the last line: the CUDA allocator's peak, or the CPU process's resident peak
-        values["memory/peak_mb"] = peak / 2**20
+        values[keys.PEAK_MB] = peak / 2**20
         peak_memory.reset_peak(run.device)
     if run.step % config.measure_every == 0 or final:
         values |= measurements(run.critic, run.sampler, run.reference, run.measure_noise, config.seed)
@@ -149,7 +150,7 @@ def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
             tuple(config.score_metrics),
         )
     logger.scalars(run.step, values)
-    logger.progress(0, W=values["wasserstein"], D=values["loss/critic"], G=values["loss/generator"])
+    logger.progress(0, W=values[keys.WASSERSTEIN], D=values[keys.CRITIC_LOSS], G=values[keys.GENERATOR_LOSS])
 
 
 def save_state(run: Run) -> Path:

@@ -40,3 +40,18 @@ def test_the_model_table_gives_every_architectures_parameter_counts():
         for resolution, g, d in parameter_counts(name)
     }
     assert rows == expected
+
+
+def test_the_metrics_page_has_a_row_per_registered_metric():
+    from ganlip.metrics.registry import available_metrics, metric
+
+    page = (Path(__file__).parents[1] / "docs" / "metrics.md").read_text()
+    section = page.split("\n## Scores\n", 1)[1]
+    lines = re.search(r"((?:^\|.*\n)+)", section, re.MULTILINE).group(1).splitlines()[2:]
+    rows = {names(cells[0])[0]: cells for cells in ([c.strip() for c in line.strip("|").split("|")] for line in lines)}
+    assert sorted(rows) == sorted(available_metrics())
+    for name, cells in rows.items():
+        found = metric(name)
+        assert names(cells[1]) == [key.name for key in found.keys], name
+        assert cells[2] == next(key.better for key in found.keys if key.better), name
+        assert (cells[3], cells[4]) == (found.needs, "yes" if found.default else "no"), name

@@ -117,3 +117,22 @@ def test_a_run_written_before_r1s_and_dragans_defaults_changed_resumes_with_its_
     config, _ = setup.prepare(tiny_config(tmp_path), resume=run_dir)
     parts = setup.build(config.constraint).parts
     assert (parts[0].gamma, parts[1].interpolate) == (10.0, False)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"features": "fashion-cn"}, "features: unknown feature network 'fashion-cn'; valid: auto, none, digits-cnn"),
+        ({"score_metrics": ["fd", "fid"]}, "score_metrics: unknown metric 'fid'; valid: fd, kid, pr, dc, is"),
+    ],
+)
+def test_unknown_feature_networks_and_metrics_are_refused_when_the_config_is_made(tmp_path, changes, message):
+    with pytest.raises(GanlipError, match=message):
+        resolve(tiny_config(tmp_path, **changes))
+
+
+def test_scoring_settings_without_score_every_are_said_to_do_nothing(tmp_path):
+    idle = build_run(resolve(tiny_config(tmp_path, features="digits-cnn", score_metrics=["is"])))
+    assert "features=digits-cnn and score_metrics=is do nothing while score_every is 0" in " ".join(idle.notes)
+    plain = build_run(resolve(tiny_config(tmp_path)))
+    assert not any("do nothing" in note for note in plain.notes)

@@ -10,6 +10,7 @@ import numpy as np
 from ganlip import intervals
 from ganlip.compare.results import StrategyRow, label, seed_mean
 from ganlip.intervals import difference_interval
+from ganlip.metrics import keys
 
 
 @dataclass
@@ -54,7 +55,7 @@ def seconds_to_reach(row: StrategyRow, key: str, target: float) -> list[float]:
     for history in row.histories:
         _, seconds, values = history.series(key)
         reached = [second for second, value in zip(seconds, values, strict=True) if value <= target]
-        total = history.series("time/sec_per_step")[1]
+        total = history.series(keys.SEC_PER_STEP)[1]
         found.append(reached[0] if reached else (total[-1] if total else float("nan")))
     return found
 
@@ -89,7 +90,7 @@ def fn_over_constrains(by_name: dict[str, StrategyRow]) -> Verdict:
     if missing := _missing(FN_OVER_CONSTRAINS, ["fn", "sn"], by_name):
         return missing
     fn, sn = by_name["fn"], by_name["sn"]
-    estimate = difference_interval(fn.per_seed["wasserstein_eval"], sn.per_seed["wasserstein_eval"])
+    estimate = difference_interval(fn.per_seed[keys.WASSERSTEIN_EVAL], sn.per_seed[keys.WASSERSTEIN_EVAL])
     below_one = difference_interval(fn.per_seed["lipschitz_lower"], 1.0)
     evidence = f"W estimate fn − sn: {estimate}; largest measured ‖∇D‖ of fn − 1: {below_one}"
     verdict = combined([intervals.verdict(estimate, -1), intervals.verdict(below_one, -1)])

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 
 from ganlip.atomic import atomic_path
 from ganlip.compare.results import StrategyRow, label, seed_mean
+from ganlip.metrics import keys
 
 if TYPE_CHECKING:
     from ganlip.compare.surface import CriticField
@@ -86,7 +87,7 @@ def spectral_curves(rows: list[StrategyRow], path: Path) -> Path | None:
         history = row.histories[0]
         for layer in history.layers():
             steps, _, values = history.series(layer)
-            axis.plot(steps, values, label=layer.removeprefix("spectral_norm/"), marker=".")
+            axis.plot(steps, values, label=layer.removeprefix(keys.SPECTRAL_NORM), marker=".")
         axis.set_title(row.constraint)
         axis.set_xlabel("generator steps")
         axis.set_ylabel("σ(W)")

@@ -17,8 +17,8 @@ from ganlip.atomic import write_text
 from ganlip.compare import figures
 from ganlip.compare.claims import Verdict, judge
 from ganlip.compare.results import (
-    COVERAGE_METRICS,
     StrategyRow,
+    beside_metrics,
     features_of,
     label,
     quality_keys,
@@ -46,11 +46,14 @@ class PartReport:
     score_samples: int | None = None  # generated samples each score is computed on (None: no scores)
 
 
-def columns(quality: tuple[str, ...]) -> list[str]:
+def columns(quality: tuple[str, ...], rows: list[StrategyRow]) -> list[str]:
     shown = [f"{which}_{key}" for key in quality for which in ("final", "best")]
+    measured = [
+        key for key in beside_metrics() if any(v is not None for row in rows for v in row.per_seed.get(key, ()))
+    ]
     return [
         *shown,
-        *(COVERAGE_METRICS if features_of(quality) else ()),
+        *(measured if features_of(quality) else ()),
         "tightness",
         "scale_free_tightness",
         "wasserstein_eval",
@@ -131,7 +134,7 @@ def machine() -> str:
 
 
 def table_cells(report: PartReport) -> tuple[list[str], list[list[str]]]:
-    shown = columns(report.quality)
+    shown = columns(report.quality, report.rows)
     head = ["strategy", "seeds", *(heading(c, report.score_samples) for c in shown)]
     body = []
     for row in report.rows:

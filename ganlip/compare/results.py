@@ -13,17 +13,15 @@ from ganlip.compare.suite import PlannedRun
 from ganlip.evaluate import samples_label
 from ganlip.intervals import Interval, mean_interval
 from ganlip.jsonlines import read_json_lines
+from ganlip.metrics import keys
+from ganlip.metrics.registry import key_named, keys_of
 
-# The quality metrics, lower is better: the Fréchet and kernel distances in a feature space where the runs
-# measured them (`fd/NAME`, `kid/NAME`), else distances to the data in pixel space.
-QUALITY_WITHOUT_FEATURES = ("swd", "w1_exact")
-# Shown beside the quality metrics when measured (higher is better): their final values.
-COVERAGE_METRICS = ("precision", "recall")
+# Without a feature network, the quality metrics (lower is better) are distances to the data in pixel space; with
+# one, the registry's quality metrics in its space (`fd/NAME`, `kid/NAME`).
+QUALITY_WITHOUT_FEATURES = (keys.SWD, keys.W1_EXACT)
 LABELS = {
-    "precision": "precision",
-    "recall": "recall",
-    "swd": "SWD",
-    "w1_exact": "W1 to data",
+    keys.SWD: "SWD",
+    keys.W1_EXACT: "W1 to data",
     "tightness": "tightness",
     "scale_free_tightness": "tightness / Lip lower",
     "wasserstein_eval": "W estimate",
@@ -36,6 +34,11 @@ LABELS = {
 }
 
 
+def beside_metrics() -> list[str]:
+    """The scores shown beside the quality metrics when measured (higher is better): precision, recall, IS."""
+    return [key.name for key in keys_of("beside") if key.better]
+
+
 @dataclass
 class RunHistory:
     run: PlannedRun
@@ -45,7 +48,7 @@ class RunHistory:
         """Steps, training seconds (measurements excluded) and values of `key` where it was logged."""
         steps, seconds, values, elapsed, previous = [], [], [], 0.0, 0
         for line in self.lines:
-            elapsed += line.get("time/sec_per_step", 0.0) * (line["step"] - previous)
+            elapsed += line.get(keys.SEC_PER_STEP, 0.0) * (line["step"] - previous)
             previous = line["step"]
             if key in line and math.isfinite(line[key]):
                 steps.append(line["step"])
@@ -61,7 +64,7 @@ class RunHistory:
         values = self.series(key)[2]
         return min(values) if values else None
 
-    def layers(self, prefix: str = "spectral_norm/") -> list[str]:
+    def layers(self, prefix: str = keys.SPECTRAL_NORM) -> list[str]:
         return sorted({key for line in self.lines for key in line if key.startswith(prefix)})
 
 
@@ -95,18 +98,21 @@ def label(key: str, samples: int | None = None) -> str:
     metric, _, features = key.partition("/")
     if metric == "fd" and features:
         return f"FD ({features}{', ' + count if count else ''})"
-    if metric == "kid" and features:  # KID and the k-NN scores use at most evaluate.REFERENCE_FEATURES samples
-        return f"KID ({features})"
+    if (registered := key_named(metric)) is not None:  # the others use at most PAIRWISE_FEATURES samples a side
+        return registered.label.format(features=features)
     return LABELS.get(key, key)
 
 
 def quality_keys(histories: list[RunHistory]) -> tuple[str, ...]:
+    """The quality metrics the runs measured: the registry's in the first feature space they used, else SWD and
+    W1 to the data."""
     measured = {key for history in histories for line in history.lines for key in line}
-    semantic = sorted(key for key in measured if key.startswith("fd/"))
+    first, *_ = quality = keys_of("quality")
+    semantic = sorted(key for key in measured if key.startswith(f"{first.name}/"))
     if not semantic:
         return QUALITY_WITHOUT_FEATURES
-    features = semantic[0].removeprefix("fd/")
-    return tuple(key for key in (f"fd/{features}", f"kid/{features}") if key in measured)
+    features = semantic[0].partition("/")[2]
+    return tuple(found for key in quality if (found := key.logged(features)) in measured)
 
 
 def features_of(quality: tuple[str, ...]) -> str | None:
@@ -121,24 +127,24 @@ def run_summary(history: RunHistory, quality: tuple[str, ...]) -> dict[str, floa
         summary[f"final_{key}"] = history.final(key)
         summary[f"best_{key}"] = history.best(key)
     features = features_of(quality)
-    for key in COVERAGE_METRICS if features else ():
+    for key in beside_metrics() if features else ():
         summary[key] = history.final(f"{key}/{features}")
-    for key in ("tightness", "wasserstein_eval"):
+    for key in (keys.TIGHTNESS, keys.WASSERSTEIN_EVAL):
         summary[key] = history.final(key)
     for key in history.layers(reporting.PREFIX):  # what the strategy reported of itself: its final values
         summary[key] = history.final(key)
-    lower = history.final("lipschitz/lower")
+    lower = history.final(keys.LIPSCHITZ_LOWER)
     summary["lipschitz_lower"] = lower
-    summary["lipschitz_upper"] = history.final("lipschitz/upper")
+    summary["lipschitz_upper"] = history.final(keys.LIPSCHITZ_UPPER)
     tightness = summary["tightness"]
     summary["scale_free_tightness"] = tightness / lower if tightness is not None and lower else None
     sigmas = [history.final(layer) for layer in history.layers()]
     sigmas = [s for s in sigmas if s is not None]
     summary["sigma_mean"] = statistics.fmean(sigmas) if sigmas else None
     summary["sigma_max"] = max(sigmas) if sigmas else None
-    steps, seconds, _ = history.series("time/sec_per_step")
+    steps, seconds, _ = history.series(keys.SEC_PER_STEP)
     summary["sec_per_step"] = seconds[-1] / steps[-1] if steps else None
-    peaks = history.series("memory/peak_mb")[2]
+    peaks = history.series(keys.PEAK_MB)[2]
     summary["peak_mb"] = max(peaks) if peaks else None
     return summary
 

@@ -61,6 +61,11 @@ class ShippedClassifier(nn.Module):
     def forward(self, images: Tensor) -> Tensor:
         return self.network.embed(images.float())
 
+    @torch.no_grad()
+    def logits(self, features: Tensor) -> Tensor:
+        """The classifier's 10-way head on its features."""
+        return self.network.head(features.float())
+
 
 def shipped_record(name: str) -> dict:
     """The JSON sidecar of a shipped network: its recipe, data checksum and held-out accuracy."""

@@ -108,10 +108,27 @@ class InceptionFeatures(nn.Module):
             raise GanlipError(
                 f"FID feature size {dims} is not one of pytorch-fid's blocks: {', '.join(map(str, DIMS))}."
             )
-        with _hub_serving(ensure_weights(weights)):
+        path = ensure_weights(weights)
+        with _hub_serving(path):
             self.inception = InceptionV3([InceptionV3.BLOCK_INDEX_BY_DIM[dims]])
         self.dims = dims
+        # The 1008-way classification layer behind the pool features, for the Inception Score; pytorch-fid's
+        # InceptionV3 keeps only the blocks.
+        classifier = (
+            torch.load(path, map_location="cpu", weights_only=True)["fc.weight"] if dims == DEFAULT_DIMS else None
+        )
+        self.register_buffer("classifier", classifier, persistent=False)
         self.eval()
+
+    @torch.no_grad()
+    def logits(self, features: Tensor) -> Tensor:
+        """The class logits of pool features without the layer's bias (torch-fidelity's `logits_unbiased`)."""
+        if self.classifier is None:
+            raise GanlipError(
+                f"the Inception Score needs Inception's {DEFAULT_DIMS}-d pool features, not {self.dims}-d; set "
+                f"fid_dims={DEFAULT_DIMS}."
+            )
+        return features.to(self.classifier.dtype) @ self.classifier.T
 
     @torch.no_grad()
     def forward(self, images: Tensor) -> Tensor:

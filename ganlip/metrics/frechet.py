@@ -7,6 +7,8 @@ import scipy.linalg
 import torch
 from torch import Tensor
 
+from ganlip.metrics.registry import Key, Sides, register_metric
+
 ArrayLike = Tensor | np.ndarray
 
 
@@ -58,3 +60,14 @@ def _eigenvalues_by_symmetric_root(sigma1: Tensor, sigma2: Tensor) -> Tensor:
     root = (vectors * values.clamp_min(0).sqrt()) @ vectors.T
     middle = root @ sigma2 @ root
     return torch.linalg.eigvalsh((middle + middle.T) / 2)
+
+
+@register_metric(
+    "fd",
+    needs="statistics",
+    keys=(Key("fd", "FD ({features})"),),
+    summary="Fréchet distance; FID on inception",
+    role="quality",
+)
+def _fd(sides: Sides) -> dict[str, float]:
+    return {"fd": frechet_distance(sides.real_mu, sides.real_sigma, sides.fake_mu, sides.fake_sigma)}

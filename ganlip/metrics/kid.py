@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ganlip.metrics.registry import Key, Sides, register_metric
+
 ArrayLike = Tensor | np.ndarray
 SUBSETS = 100
 SUBSET_SIZE = 1000
@@ -44,3 +46,10 @@ def kernel_distance(
         rows_second = torch.from_numpy(rng.choice(len(second), size, replace=False))
         values.append(polynomial_mmd2(first[rows_first], second[rows_second]))
     return float(np.mean(values)), float(np.std(values))
+
+
+@register_metric(
+    "kid", needs="features", keys=(Key("kid", "KID ({features})"),), summary="kernel distance", role="quality"
+)
+def _kid(sides: Sides) -> dict[str, float]:
+    return {"kid": kernel_distance(sides.real_features, sides.fake_features, seed=sides.seed)[0]}

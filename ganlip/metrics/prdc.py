@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ganlip.metrics.registry import Key, Sides, register_metric
+
 ArrayLike = Tensor | np.ndarray
 PR_NEIGHBOURS = 3
 DC_NEIGHBOURS = 5
@@ -44,3 +46,30 @@ def precision_recall_density_coverage(
         "density": (inside_dc.sum(dim=0).double().mean() / dc_neighbours).item(),
         "coverage": (between.min(dim=1).values < real_radii_dc).double().mean().item(),
     }
+
+
+@register_metric(
+    "pr",
+    needs="features",
+    keys=(Key("precision", "precision", "higher"), Key("recall", "recall", "higher")),
+    summary="precision/recall, k=3",
+    role="beside",
+)
+def _precision_recall(sides: Sides) -> dict[str, float]:
+    found = _neighbourhoods(sides)
+    return {key: found[key] for key in ("precision", "recall")}
+
+
+@register_metric(
+    "dc",
+    needs="features",
+    keys=(Key("coverage", "coverage", "higher"), Key("density", "density", "higher")),
+    summary="density/coverage, k=5",
+)
+def _density_coverage(sides: Sides) -> dict[str, float]:
+    found = _neighbourhoods(sides)
+    return {key: found[key] for key in ("coverage", "density")}
+
+
+def _neighbourhoods(sides: Sides) -> dict[str, float]:
+    return sides.shared("prdc", lambda: precision_recall_density_coverage(sides.real_features, sides.fake_features))
