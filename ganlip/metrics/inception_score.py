@@ -43,5 +43,5 @@ def inception_score(logits: np.ndarray | torch.Tensor, splits: int = SPLITS) -> 
     default=False,
 )
 def _inception_score(sides: Sides) -> dict[str, float]:
-    mean, spread = inception_score(sides.fake_logits)
+    mean, spread = inception_score(sides.logits())
     return {"is": mean, "is_std": spread}

@@ -52,4 +52,4 @@ def kernel_distance(
     "kid", needs="features", keys=(Key("kid", "KID ({features})"),), summary="kernel distance", role="quality"
 )
 def _kid(sides: Sides) -> dict[str, float]:
-    return {"kid": kernel_distance(sides.real_features, sides.fake_features, seed=sides.seed)[0]}
+    return {"kid": kernel_distance(*sides.pairs(), seed=sides.seed)[0]}

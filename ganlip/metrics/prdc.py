@@ -72,4 +72,4 @@ def _density_coverage(sides: Sides) -> dict[str, float]:
 
 
 def _neighbourhoods(sides: Sides) -> dict[str, float]:
-    return sides.shared("prdc", lambda: precision_recall_density_coverage(sides.real_features, sides.fake_features))
+    return sides.shared("prdc", lambda: precision_recall_density_coverage(*sides.pairs()))

@@ -48,6 +48,18 @@ class Sides:
     seed: int = 0
     _shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The real and generated features, for a metric that `needs="features"`."""
+        if self.real_features is None or self.fake_features is None:
+            raise ValueError("this metric needs the features of both sides")
+        return self.real_features, self.fake_features
+
+    def logits(self) -> np.ndarray:
+        """The generated side's class logits, for a metric that `needs="logits"`."""
+        if self.fake_logits is None:
+            raise ValueError("this metric needs the generated side's class logits")
+        return self.fake_logits
+
     def shared(self, name: str, compute: Callable[[], Any]) -> Any:
         """`compute()` once for all the metrics of one scoring that need it (precision/recall and
         density/coverage share their neighbourhoods)."""

@@ -19,6 +19,7 @@ def runs_of(out):
     return sorted(p.relative_to(out) for p in out.glob("toy/*/seed*"))
 
 
+@pytest.mark.slow  # two processes each importing torch: about 40 s on 2 cores
 def test_two_jobs_train_the_runs_a_single_process_trains(toy_comparison, tmp_path):
     reference, config, _ = toy_comparison
     said: list[str] = []
