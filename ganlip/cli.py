@@ -151,6 +151,7 @@ def cli(debug: bool) -> None:
 @click.option("--seed", type=int, help="Random seed (default 0).")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Set any config key; repeatable.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--dry-run", is_flag=True, help="Print the resolved config (every default filled in) and stop.")
 def train(
     config_file,
     data,
@@ -168,6 +169,7 @@ def train(
     seed,
     assignments,
     quiet,
+    dry_run,
 ) -> None:
     """Train a WGAN and write a run directory."""
     from ganlip import config as config_module
@@ -188,13 +190,17 @@ def train(
         "seed": seed,
     }
     changes = {k: v for k, v in options.items() if v is not None} | config_module.parse_assignments(assignments)
-    if resume:
-        if config_file:
-            raise GanlipError("--config cannot be combined with --resume; the run directory holds its config.")
-        run_dir = run_training(config_module.Config(), resume=resume, changes=changes, quiet=quiet)
-    else:
-        base = config_module.load(config_file).to_dict() if config_file else {}
-        run_dir = run_training(config_module.from_dict(base | changes), quiet=quiet)
+    if resume and config_file:
+        raise GanlipError("--config cannot be combined with --resume; the run directory holds its config.")
+    base = config_module.load(config_file).to_dict() if config_file else {}
+    config = config_module.Config() if resume else config_module.from_dict(base | changes)
+    if dry_run:
+        from ganlip.setup import prepare, recipe_comments
+
+        resolved = prepare(config, resume, changes)[0]
+        click.echo(resolved.to_yaml(recipe_comments(resolved)), nl=False)
+        return
+    run_dir = run_training(config, resume=resume, changes=changes, quiet=quiet)
     click.echo(
         f"run finished: {run_dir} (samples in {run_dir / 'samples'}, TensorBoard: tensorboard --logdir "
         f"{run_dir / 'tb'}); export with: ganlip export {run_dir} --out G.safetensors"
@@ -416,6 +422,7 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
     help="A `ganlip bench w1` output directory: the report shows its results for the same strategies.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@click.option("--dry-run", is_flag=True, help="Print the plan of runs (each new, resumed or complete) and stop.")
 def compare(
     config_file,
     data,
@@ -435,6 +442,7 @@ def compare(
     slurm_parameters,
     bench,
     quiet,
+    dry_run,
 ) -> None:
     """Train strategies side by side (skipping complete runs, resuming unfinished ones) and write
     OUT/report.html and OUT/report.md."""
@@ -451,8 +459,9 @@ def compare(
         "n_critic": n_critic,
         "resolution": resolution,
     }
-    changes = config_module.parse_assignments(assignments) | {k: v for k, v in options.items() if v is not None}
-    executor = launch_executor(launcher, out, slurm_parameters)
+    # as in `train`: --set, given last, wins over a flag that names the same key
+    changes = {k: v for k, v in options.items() if v is not None} | config_module.parse_assignments(assignments)
+    executor = None if dry_run else launch_executor(launcher, out, slurm_parameters)
     for path in run_comparison(
         out,
         config_file,
@@ -467,6 +476,7 @@ def compare(
         jobs=jobs,
         executor=executor,
         bench=bench,
+        dry_run=dry_run,
     ):
         click.echo(f"wrote {path}")
 

@@ -95,14 +95,18 @@ class Config:
     def replace(self, **changes: Any) -> Config:
         return from_dict({**self.to_dict(), **changes})
 
-    def save(self, path: Path, comments: dict[str, str] | None = None) -> None:
-        """Write the config as YAML, with `comments` (key -> text) at the end of those keys' lines."""
+    def to_yaml(self, comments: dict[str, str] | None = None) -> str:
+        """The config as YAML, with `comments` (key -> text) at the end of those keys' lines."""
         lines = yaml.safe_dump(self.to_dict(), sort_keys=False).splitlines()
         for index, line in enumerate(lines):
             key = line.partition(":")[0]
             if comments and key in comments and not line.startswith((" ", "-")):
                 lines[index] = f"{line}  # {comments[key]}"
-        write_text(path, "\n".join(lines) + "\n")
+        return "\n".join(lines) + "\n"
+
+    def save(self, path: Path, comments: dict[str, str] | None = None) -> None:
+        """Write `to_yaml(comments)` to `path`, atomically."""
+        write_text(path, self.to_yaml(comments))
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Config)}

@@ -16,6 +16,9 @@ class Registry(Generic[Entry]):
         self._entries: dict[str, Entry] = {}
 
     def add(self, name: str, entry: Entry) -> Entry:
+        """Register `entry` as `name`; a second entry of one name is a programming error, refused."""
+        if name in self._entries:
+            raise ValueError(f"{self.kind} '{name}' is registered twice")
         self._entries[name] = entry
         return entry
 

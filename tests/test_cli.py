@@ -158,3 +158,33 @@ def test_a_device_name_that_means_nothing_is_refused_with_the_valid_ones(device,
     result = CliRunner().invoke(cli, ["train", "--device", device, "--out", str(tmp_path / "run"), *TINY])
     assert result.exit_code == 2
     assert f"device '{device}' is not valid; use one of auto, cpu, cuda, or cuda:N" in result.output
+
+
+def test_train_dry_run_prints_the_resolved_config_and_trains_nothing(tmp_path):
+    import yaml
+
+    from ganlip.config import Config, from_dict
+    from ganlip.setup import resolve
+
+    out = tmp_path / "run"
+    result = invoke("train", "--data", "8gaussians", "--constraint", "gp", "--out", str(out), "--dry-run")
+    assert result.exit_code == 0, result.output
+    printed = from_dict(yaml.safe_load(result.output))
+    assert printed == resolve(Config(data="8gaussians", constraint="gp", out=str(out)))
+    assert "constraint: gp:weight=0.1\n" in result.output  # WGAN-GP's toy weight, and its optimizer marked so:
+    assert "optimizer: adam  # the recipe of gp (WGAN-GP gan_toy.py" in result.output
+    assert not out.exists()
+
+
+def test_compare_dry_run_prints_the_plan_and_set_wins_over_a_flag_as_in_train(tmp_path):
+    out = tmp_path / "compare"
+    result = invoke(
+        "compare", "--data", "8gaussians", "--constraints", "clip,gp", "--seeds", "2", "--steps", "3",
+        "--batch-size", "32", "--set", "batch_size=16", "--out", str(out), "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        "8gaussians: data 8gaussians, mlp, 3 generator steps with 5 critic steps, batch 16, 2 seed(s)" in result.output
+    )
+    assert len(re.findall(r"^\[\d/4\] 8gaussians (clip|gp) seed [01]: training 3 steps in ", result.output, re.M)) == 4
+    assert not out.exists()

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ganlip.compare.report import write_report
-from ganlip.compare.runner import train_all
+from ganlip.compare.report import describe_settings, write_report
+from ganlip.compare.runner import pending, starting, train_all
 from ganlip.compare.suite import load_suite, on_data, override, plan
 from ganlip.errors import GanlipError
 from ganlip.lock import DirectoryLock
@@ -27,18 +27,26 @@ def compare(
     jobs: int = 1,
     executor: Any = None,
     bench: str | Path | None = None,
+    dry_run: bool = False,
 ) -> list[Path]:
     """Train every run of the comparison file `config` (None: the built-in CPU suite) that is not complete
     under `out`, then write `out/report.md` and `out/report.html`; returns the reports' paths. `data` makes it
     a one-part comparison on that data set (see `on_data`). `jobs` runs train at once as processes of their
     own; a submitit `executor` (see `slurm_executor`) trains each as a job instead. `bench`: a `ganlip bench w1`
-    directory whose results the report shows beside the comparison's."""
+    directory whose results the report shows beside the comparison's. `dry_run` says the plan (each run complete,
+    to resume or to train, with its part's resolved settings) and trains nothing."""
     out = Path(out)
     parts = load_suite(config) if data is None else on_data(load_suite(config) if config else None, data)
     parts = override(parts, constraints, seeds, steps, changes)
     runs = plan(parts, out)
     if bench is not None and not (Path(bench) / "results.json").is_file():
         raise GanlipError(f"--bench {bench} holds no results.json; pass a directory `ganlip bench w1 --out` wrote.")
+    if dry_run:
+        for part in parts:
+            say(f"{part.name}: {describe_settings([run for run in runs if run.part == part.name], part.seeds)}")
+        for item in pending(runs, say):
+            say(starting(item))
+        return []
     with DirectoryLock(out, "ganlip compare"):  # one comparison at a time in an output directory
         train_all(runs, quiet=quiet, say=say, jobs=jobs, executor=executor)
         return write_report(parts, runs, out, argv, Path(bench) if bench is not None else None)
