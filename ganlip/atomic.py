@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ganlip.errors import GanlipError
+from ganlip.errors import StorageError
 
 # What torch's zip writer says when the disk under it fails (it raises RuntimeError, not OSError).
 _TORCH_WRITER_FAILURES = ("PytorchStreamWriter failed", "file write failed", "unexpected pos")
@@ -33,7 +33,7 @@ def temporary_path(path: Path) -> Path:
 def atomic_path(path: str | Path, fix: str = "free disk space or choose another --out") -> Iterator[Path]:
     """Yield a temporary path beside `path` for a writer that takes a file name (torch.save, safetensors,
     matplotlib, torchvision); when the block ends, fsync it and rename it over `path`, then fsync the directory.
-    On any failure the temporary file is removed and `path` is untouched; a failing disk becomes a GanlipError
+    On any failure the temporary file is removed and `path` is untouched; a failing disk becomes a StorageError
     that says `fix`."""
     path = Path(path)
     temporary = temporary_path(path)
@@ -67,7 +67,7 @@ def write_text(path: str | Path, text: str, fix: str = "free disk space or choos
     write_bytes(path, text.encode(), fix)
 
 
-def write_error(path: Path, error: Exception, written: int, fix: str) -> GanlipError:
+def write_error(path: Path, error: Exception, written: int, fix: str) -> StorageError:
     """One line: which file, why, how much space it needed against what is free, and what to do."""
     code = getattr(error, "errno", None)
     cause = _CAUSES.get(code) or (error.strerror if isinstance(error, OSError) and error.strerror else None)
@@ -75,7 +75,7 @@ def write_error(path: Path, error: Exception, written: int, fix: str) -> GanlipE
         cause = "the disk is full" if _free(path.parent) < max(written, 1) * 2 else f"the write failed ({error})"
     needed = max(written, _size(path))
     space = f"; it needed about {_megabytes(needed)} and {_megabytes(_free(path.parent))} are free" if needed else ""
-    return GanlipError(f"could not write {path}: {cause}{space}. The previous file is untouched; {fix}.")
+    return StorageError(f"could not write {path}: {cause}{space}. The previous file is untouched; {fix}.")
 
 
 def fsync_directory(directory: Path) -> None:

@@ -107,8 +107,9 @@ def launch_executor(launcher: str, out: str, slurm_parameters: tuple[str, ...]):
 
 
 class GanlipGroup(click.Group):
-    """Turns a GanlipError into one line on stderr and exit code 2, and an Interrupted run into its resume hint and
-    the signal's exit code; `--debug` shows the traceback instead."""
+    """Turns a GanlipError into one line on stderr and its exit code (2 a usage error, 3 a divergence, 4 a storage
+    error), and an Interrupted run into its resume hint and the signal's exit code; `--debug` shows the traceback
+    instead."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -117,7 +118,7 @@ class GanlipGroup(click.Group):
             if ctx.params.get("debug"):
                 raise
             failure = click.ClickException(str(error))
-            failure.exit_code = getattr(error, "exit_code", 2)
+            failure.exit_code = error.exit_code
             raise failure from None
 
 

@@ -1,4 +1,5 @@
-"""The exception for user mistakes, and the one for a run stopped on request."""
+"""What stops ganlip, each with the exit code the CLI gives it: a usage error (2), a divergence (3), a storage error
+(4), a run stopped on request (the signal's code)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,22 @@ from collections.abc import Iterable
 
 
 class GanlipError(Exception):
-    """A mistake in the user's input. The message names the problem and the fix."""
+    """A mistake in the user's input (a usage error), and the base of ganlip's other stops. The message names the
+    problem and the fix; the CLI prints it as one line and exits with `exit_code`."""
+
+    exit_code = 2
+
+
+class Diverged(GanlipError):
+    """Training produced a non-finite loss or weight; the last good checkpoint is kept."""
+
+    exit_code = 3
+
+
+class StorageError(GanlipError):
+    """A file could not be written (a full disk, no permission); the previous file is untouched."""
+
+    exit_code = 4
 
 
 def unknown_name(kind: str, name: str, valid: Iterable[str]) -> GanlipError:

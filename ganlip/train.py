@@ -16,7 +16,7 @@ from ganlip import distributed, peak_memory
 from ganlip.checkpoint import save_checkpoint
 from ganlip.config import Config, critic_steps_at
 from ganlip.critic_update import update_critic
-from ganlip.errors import GanlipError, Interrupted
+from ganlip.errors import Diverged, Interrupted, StorageError
 from ganlip.evaluate import generator_scores, measurements
 from ganlip.gradients import input_gradient_norms, interpolate, scores
 from ganlip.interrupts import StopRequests
@@ -110,10 +110,10 @@ def check_finite(run: Run, values: dict[str, float]) -> None:
             raise diverged(run, f"{key} is {value}")
 
 
-def diverged(run: Run, what: str) -> GanlipError:
+def diverged(run: Run, what: str) -> Diverged:
     last = run.run_dir / "checkpoints" / "last.pt"
     kept = f"the last good checkpoint {last} is kept" if last.exists() else "no checkpoint was written"
-    return GanlipError(
+    return Diverged(
         f"training diverged at step {run.step}: {what}; {kept}. Lower the learning rate or use a stronger "
         f"constraint, then resume or restart."
     )
@@ -160,8 +160,8 @@ def save_state(run: Run) -> Path:
             raise diverged(run, f"a weight of the {name} is not finite")
     try:
         return save_checkpoint(run.state(), run.run_dir / "checkpoints", run.step, run.config.keep_checkpoints)
-    except GanlipError as error:  # stop rather than train on without a checkpoint
-        raise GanlipError(
+    except StorageError as error:  # stop rather than train on without a checkpoint
+        raise StorageError(
             f"training stopped at step {run.step}: {error} Once it can write, continue with: "
             f"ganlip train --resume {run.run_dir}"
         ) from None
@@ -171,7 +171,7 @@ def make_run_directory(run_dir: Path, config: Config) -> None:
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise GanlipError(
+        raise StorageError(
             f"cannot write the run directory {run_dir} ({error.strerror or error}); choose another --out."
         ) from None
     config.save(run_dir / "config.yaml", recipe_comments(config))
