@@ -28,7 +28,8 @@ from ganlip.config import Config
 from ganlip.constraints import available
 from ganlip.data.in_memory import InMemory
 from ganlip.models import activations, family
-from ganlip.setup import Run, build_run, resolve
+from ganlip.resolution import resolve
+from ganlip.setup import Run, build_run
 from ganlip.train import critic_step, generator_step
 
 REFERENCES = {

@@ -196,7 +196,8 @@ def train(
     base = config_module.load(config_file).to_dict() if config_file else {}
     config = config_module.Config() if resume else config_module.from_dict(base | changes)
     if dry_run:
-        from ganlip.setup import prepare, recipe_comments
+        from ganlip.resolution import recipe_comments
+        from ganlip.resume import prepare
 
         resolved = prepare(config, resume, changes)[0]
         click.echo(resolved.to_yaml(recipe_comments(resolved)), nl=False)

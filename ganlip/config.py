@@ -24,7 +24,7 @@ CRITIC_SCHEDULES = ("constant", "wgan")
 @dataclass
 class Config:
     """Everything a run needs. `None` means "the default of the data, model or strategy", filled in by
-    `ganlip.setup.resolve` and written out resolved to the run's `config.yaml`."""
+    `ganlip.resolution.resolve` and written out resolved to the run's `config.yaml`."""
 
     # data
     data: str = "digits"

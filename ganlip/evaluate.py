@@ -1,5 +1,5 @@
-"""Generators against data: where features and scores (FD, KID, precision/recall, density/coverage) come from, and
-the measurements the training loop logs."""
+"""Generators against data: where features come from (image folders, statistics files, exported generators, run
+directories, data sets) and the registered scores between them."""
 
 from __future__ import annotations
 
@@ -17,22 +17,17 @@ from ganlip.data import load_data
 from ganlip.data.files import IMAGE_SUFFIXES, ImageFiles
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
-from ganlip.gradients import scores
 from ganlip.layers import evaluation
-from ganlip.metrics import keys
 from ganlip.metrics.features import build_features, feature_net
-from ganlip.metrics.fid import (
-    DEFAULT_DIMS,
+from ganlip.metrics.fid import DEFAULT_DIMS
+from ganlip.metrics.registry import PAIRWISE_FEATURES, Sides, default_metrics, metric
+from ganlip.metrics.statistics import (
     batched_features,
     cache_directory,
     load_statistics,
     save_statistics,
     statistics,
 )
-from ganlip.metrics.registry import PAIRWISE_FEATURES, Sides, default_metrics, metric
-from ganlip.metrics.spectra import gradient_norm_maxima, lipschitz_upper_bound, spectra
-from ganlip.metrics.swd import sliced_wasserstein
-from ganlip.metrics.w1 import exact_w1
 from ganlip.sampling import generator_batches
 from ganlip.trained import restore
 from ganlip.visuals import as_saved
@@ -295,36 +290,3 @@ def class_logits(model: nn.Module, features: np.ndarray) -> np.ndarray:
     with torch.no_grad():
         device = next(model.parameters()).device
         return model.logits(torch.as_tensor(features, device=device)).double().cpu().numpy()
-
-
-def measurements(
-    critic: nn.Module, generator: nn.Module, real: Tensor, noise: Tensor, seed: int = 0
-) -> dict[str, float]:
-    """Critic tightness, distances to the data and spectra, on the fixed samples `real` and `G(noise)`.
-
-    `tightness` is the critic's Wasserstein estimate on these samples divided by their exact W1: 1 for an
-    optimal 1-Lipschitz critic, less for an over-constrained or under-trained one."""
-    with evaluation(critic), evaluation(generator):
-        with torch.no_grad():
-            fake = generator(noise)
-            estimate = (scores(critic(real), len(real)).mean() - scores(critic(fake), len(fake)).mean()).item()
-        records = spectra(critic, tuple(real.shape[1:]))
-        maxima = gradient_norm_maxima(critic, real, fake, seed)
-    w1 = exact_w1(real, fake)
-    values = {
-        keys.WASSERSTEIN_EVAL: estimate,
-        keys.W1_EXACT: w1,
-        keys.TIGHTNESS: estimate / w1 if w1 > 0 else float("nan"),
-        keys.SWD: sliced_wasserstein(real, fake, seed=seed),
-    }
-    for record in records:
-        values[keys.SPECTRAL_NORM + record.name] = record.matrix_norm
-        values[keys.OPERATOR_NORM + record.name] = record.operator_norm
-        if record.power_estimate is not None:
-            values[keys.SPECTRAL_ESTIMATE + record.name] = record.power_estimate
-        if record.orthonormality is not None:
-            values[keys.ORTHONORMALITY + record.name] = record.orthonormality
-    values[keys.LIPSCHITZ_UPPER] = lipschitz_upper_bound(records, critic)
-    values |= {keys.GRADIENT_MAX.format(where=where): value for where, value in maxima.items()}
-    values[keys.LIPSCHITZ_LOWER] = max(maxima.values())
-    return values

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from ganlip.data import load_data
+from ganlip.builders import dataset_for
 from ganlip.data.stream import fixed_subset
 from ganlip.errors import GanlipError
 from ganlip.metrics.spectra import LayerSpectrum, gradient_norm_maxima, lipschitz_upper_bound, spectra
@@ -25,7 +25,7 @@ def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum
         fake = generator(torch.randn(n, generator.latent_dim, generator=torch.Generator().manual_seed(0)))
     note = f"step {restored.step}, constraint {config.constraint}"
     try:
-        dataset = load_data(config.data, config.data_root, config.resolution, config.split)
+        dataset = dataset_for(config)
         real = fixed_subset(dataset, n, config.seed)
     except GanlipError:
         real = fake[torch.randperm(n, generator=torch.Generator().manual_seed(1))]

@@ -3,7 +3,6 @@ strategy, optimizers, data stream, fixed noise, DDP and compile wrappers), fresh
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,140 +13,23 @@ from torch.utils.data import Dataset
 
 from ganlip import config as config_module
 from ganlip import distributed
-from ganlip.checkpoint import resumable
-from ganlip.config import Config, path_safe
-from ganlip.constraints import Constraint, OptimizerRecipe, build
-from ganlip.constraints.base import Trait, with_recipe_params
-from ganlip.data import BatchStream, data_spec, load_data
+from ganlip.builders import build_networks, dataset_for
+from ganlip.config import Config
+from ganlip.constraints import Constraint
+from ganlip.constraints.base import Trait
+from ganlip.data import BatchStream
 from ganlip.data.files import ImageFiles
 from ganlip.data.stream import fixed_subset
-from ganlip.devices import native_bf16, select_device
+from ganlip.devices import select_device
 from ganlip.ema import EMA
 from ganlip.errors import GanlipError
-from ganlip.evaluate import Reference, data_reference, default_score_samples
-from ganlip.losses import DEFAULT_LOSS, WassersteinLoss, build_loss
+from ganlip.evaluate import Reference, data_reference
+from ganlip.losses import WassersteinLoss, build_loss
 from ganlip.metrics.features import build_features, choose_features
-from ganlip.models import build_model, family, sizes_from
-from ganlip.models.registry import SIZE_KEYS
+from ganlip.notes import cores_note, idle_scoring_note, precision_note, recipe_note
 
-# Used when no strategy names a recipe (e.g. only penalties without one): WGAN-GP's Adam.
-DEFAULT_RECIPE = OptimizerRecipe("adam", 1e-4, (0.0, 0.9))
-# What a run trains with where neither the config nor the strategy's recipe says: WGAN's loss and critic steps.
-WGAN_TRAINING = {"loss": DEFAULT_LOSS, "n_critic": 5, "critic_schedule": "constant"}
 # How many generated points a 2-D scatter shows (image grids show `n_samples`).
 SCATTER_POINTS = 1024
-# Config keys a resumed run may change; the rest must match the checkpoint.
-RESUMABLE_CHANGES = (
-    "steps",
-    "device",
-    "num_workers",
-    "log_every",
-    "sample_every",
-    "checkpoint_every",
-    "keep_checkpoints",
-    "measure_every",
-    "score_every",
-    "quiet",
-)
-
-
-def resolve(config: Config) -> Config:
-    """Fill every `None` of `config` with the default of its data, architecture or strategy (the papers')."""
-    spec = data_spec(config.data)
-    arch = config.arch or spec.arch
-    sizes = {**family(arch).sizes, **(spec.sizes if arch == spec.arch else {})}
-    given, config = config.constraint, settled(config)
-    recipe = (build(config.constraint).recipe_for(spec.kind) or DEFAULT_RECIPE).settings()
-    resolved = config.replace(
-        arch=arch,
-        resolution=(config.resolution or spec.resolution) if spec.kind == "images" else None,
-        **{key: getattr(config, key) or sizes.get(key) for key in SIZE_KEYS},
-        **{key: getattr(config, key) or value for key, value in (WGAN_TRAINING | recipe).items()},
-        decay_steps=config.decay_steps or config.steps,
-        out=config.out or str(Path("runs") / f"{config.data}-{path_safe(given)}"),
-    )
-    build_loss(resolved.loss)
-    return resolved.replace(
-        score_samples=resolved.score_samples or default_score_samples(scored_features(resolved), resolved.score_metrics)
-    )
-
-
-def scored_features(config: Config) -> str | None:
-    """The feature network a run's scores will use (None: no scores, or none available)."""
-    if not config.score_every:
-        return None
-    try:
-        return choose_features(config.features, config.data, config.inception_weights)
-    except GanlipError:
-        return None
-
-
-def recipe_comments(config: Config) -> dict[str, str]:
-    """For a resolved config: the keys whose values are those of its strategy's recipe, each with the words that
-    say so in `config.yaml` (the user's own setting wins; a key set to the recipe's value is marked too)."""
-    kind = data_spec(config.data).kind
-    owner = next((part for part in build(config.constraint).parts if part.recipe_for(kind) is not None), None)
-    if owner is None:
-        return {}
-    recipe = owner.recipe_for(kind)
-    said = f"the recipe of {owner.name}" + (f" ({recipe.source})" if recipe.source else "")
-    return {key: said for key, value in recipe.settings().items() if getattr(config, key) == value}
-
-
-def recipe_note(config: Config) -> list[str]:
-    """What the strategy's recipe changed in WGAN's training (loss, critic steps), said as the run starts."""
-    comments = recipe_comments(config)
-    changed = [f"{key}={getattr(config, key)}" for key in WGAN_TRAINING if key in comments]
-    if not changed:
-        return []
-    return [f"Training as {comments[next(iter(comments))]}: {', '.join(changed)}; --set KEY=VALUE overrides."]
-
-
-def idle_scoring_note(config: Config) -> list[str]:
-    """Scoring settings a run without `score_every` would silently ignore, said as it starts."""
-    defaults = Config()
-    idle = [
-        f"{key}={getattr(config, key) if key == 'features' else ','.join(getattr(config, key))}"
-        for key in ("features", "score_metrics")
-        if getattr(config, key) != getattr(defaults, key)
-    ]
-    if config.score_every or not idle:
-        return []
-    return [f"{' and '.join(idle)} do nothing while score_every is 0; set --set score_every=N to score every N steps."]
-
-
-def settled(config: Config) -> Config:
-    """`config` with what depends on the data and the machine written out: the strategy spec with its recipe's
-    parameters, and amp=auto as bf16 or off."""
-    amp = resolved_amp(config.amp, select_device(config.device))
-    return config.replace(constraint=resolved_constraint(config), amp=amp)
-
-
-def resolved_amp(amp: str, device: torch.device) -> str:
-    """`auto` becomes bf16 where the device runs it natively, else off; `off` and `bf16` stay."""
-    if amp != "auto":
-        return amp
-    return "bf16" if native_bf16(device)[0] else "off"
-
-
-def precision_note(amp: str, device: torch.device) -> str:
-    native, why = native_bf16(device)
-    if amp == "bf16":
-        return f"Precision: bf16 autocast ({why if native else 'amp=bf16'}); --set amp=off trains in float32."
-    return f"Precision: float32 ({'amp=off' if native else why})."
-
-
-def cores_note(device: torch.device) -> list[str]:
-    """How the CPU's cores are shared, when several processes of this run share them."""
-    processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
-    if device.type != "cpu" or processes == 1:
-        return []
-    return [f"{torch.get_num_threads()} threads per process: {processes} processes share this machine's cores."]
-
-
-def resolved_constraint(config: Config) -> str:
-    """The config's strategy spec with the parameters its recipe for these data sets (gp's toy weight)."""
-    return with_recipe_params(config.constraint, data_spec(config.data).kind)
 
 
 def make_optimizer(config: Config, parameters) -> torch.optim.Optimizer:
@@ -222,22 +104,18 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
         torch.backends.cudnn.benchmark = config.cudnn_benchmark
     torch.manual_seed(config.seed)
     if dataset is None:
-        dataset = load_data(
-            config.data, config.data_root, config.resolution, config.split, config.download, config.seed
-        )
+        dataset = dataset_for(config)
     if config.skip_bad_images and isinstance(dataset, ImageFiles):
         dataset = dataset.readable()
     if config.cache_images and isinstance(dataset, ImageFiles):
         dataset = dataset.decoded(Path(config.data_root) / ".ganlip_cache")
     data_shape = tuple(dataset[0].shape)
-    generator, critic = build_model(config.arch, data_shape, **sizes_from(config.to_dict()))
-    constraint = build(config.constraint)
+    generator, critic, constraint = build_networks(config, data_shape)
     if Trait.BATCH_COUPLED in constraint.traits and distributed.world()[1] > 1:
         raise GanlipError(
             f"'{config.constraint}' penalizes a whole batch at once, and each of the {distributed.world()[1]} "
             f"processes holds only its share; train it in one process (without torchrun)."
         )
-    critic = constraint.attach(critic)
     generator, critic = generator.to(device), critic.to(device)
     if config.channels_last and len(data_shape) == 3:
         generator, critic = (m.to(memory_format=torch.channels_last) for m in (generator, critic))
@@ -354,40 +232,3 @@ def wrap_for_training(run: Run) -> Run:
     run.critic_train, run.generator_train = critic, generator
     run.critic_parameters = [p for p in run.critic.parameters() if p.requires_grad]
     return run
-
-
-def prepare(
-    config: Config, resume: str | Path | None = None, changes: dict | None = None
-) -> tuple[Config, dict | None]:
-    """The resolved config of a new run, or of a resumed one with its checkpoint."""
-    if resume is None:
-        config = resolve(config)
-        run_dir = Path(config.out)
-        if (run_dir / "checkpoints" / "last.pt").exists():
-            raise GanlipError(
-                f"{run_dir} already holds a run; continue it with --resume {run_dir} or choose another --out."
-            )
-        return config, None
-    run_dir = Path(resume)
-    state, fallback = resumable(run_dir)
-    changes = changes or {}
-    refused = sorted(set(changes) - set(RESUMABLE_CHANGES))
-    if refused:
-        raise GanlipError(
-            f"cannot change {', '.join(refused)} when resuming; a resumed run may only change "
-            f"{', '.join(RESUMABLE_CHANGES)}."
-        )
-    saved = config_module.from_dict(state["config"])
-    if "critic_schedule" not in state["config"]:  # written before the defaults below changed: keep the run's own
-        saved = saved.replace(constraint=with_legacy_defaults(saved.constraint))
-    return saved.replace(**changes, out=str(run_dir)), {**state, "notes": [fallback] if fallback else []}
-
-
-# Strategy defaults that changed after runs were written with them bare (`r1`), which a resumed run keeps: r1's
-# gamma was 10 and dragan penalized at x + delta itself before they followed their sources' code.
-LEGACY_DEFAULTS = {"r1": (("gamma", 10.0),), "r2": (("gamma", 10.0),), "dragan": (("interpolate", False),)}
-
-
-def with_legacy_defaults(spec: str) -> str:
-    """`spec` with the parameters of LEGACY_DEFAULTS filled in where it leaves them out."""
-    return with_recipe_params(spec, "images", lambda part: LEGACY_DEFAULTS.get(part.name, ()))

@@ -17,14 +17,17 @@ from ganlip.checkpoint import save_checkpoint
 from ganlip.config import Config, critic_steps_at
 from ganlip.critic_update import update_critic
 from ganlip.errors import Diverged, Interrupted, StorageError
-from ganlip.evaluate import generator_scores, measurements
+from ganlip.evaluate import generator_scores
 from ganlip.gradients import input_gradient_norms, interpolate, scores
 from ganlip.interrupts import StopRequests
 from ganlip.layers import evaluation
 from ganlip.lock import DirectoryLock
 from ganlip.log import Logger
+from ganlip.measurements import measurements
 from ganlip.metrics import keys
-from ganlip.setup import Run, build_run, prepare, recipe_comments, resolve
+from ganlip.resolution import recipe_comments, resolve
+from ganlip.resume import prepare
+from ganlip.setup import Run, build_run
 from ganlip.visuals import save_samples
 
 

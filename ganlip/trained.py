@@ -12,12 +12,12 @@ from safetensors.torch import load_file
 from torch import nn
 
 from ganlip import config as config_module
+from ganlip.builders import build_networks
 from ganlip.checkpoint import load_checkpoint
 from ganlip.config import Config
-from ganlip.constraints import build
 from ganlip.errors import GanlipError
 from ganlip.jsonlines import read_json
-from ganlip.models import build_model, sizes_from
+from ganlip.models import build_model
 
 # What an exported generator's JSON sidecar says it is.
 EXPORT_FORMAT = "ganlip-generator"
@@ -45,8 +45,7 @@ def restore(source: str | Path, device: str | torch.device = "cpu") -> Restored:
     checkpoint = load_checkpoint(path, map_location=device)
     config = config_module.from_dict(checkpoint["config"])
     data_shape = tuple(checkpoint["data_shape"])
-    generator, critic = build_model(config.arch, data_shape, **sizes_from(config.to_dict()))
-    critic = build(config.constraint).attach(critic)
+    generator, critic, _ = build_networks(config, data_shape)
     averaged = checkpoint.get("generator_ema") is not None
     generator.load_state_dict(checkpoint["generator_ema" if averaged else "generator"])
     critic.load_state_dict(checkpoint["critic"])

@@ -70,7 +70,7 @@ def test_an_unreadable_last_checkpoint_falls_back_to_the_newest_readable_one(tmp
 
 
 def test_when_no_checkpoint_can_be_read_resume_refuses(tmp_path):
-    from ganlip.setup import prepare
+    from ganlip.resume import prepare
     from ganlip.train import train
     from tests.conftest import tiny_config
 

@@ -54,6 +54,7 @@ def test_config_file_and_set_override(tmp_path):
     assert "n_critic: 1" in text and "optimizer: rmsprop" in text
 
 
+@pytest.mark.slow  # two processes each importing torch: about 14 s
 def test_debug_shows_the_traceback():
     """In a real process: one line without `--debug`, Python's traceback with it."""
 
@@ -164,7 +165,7 @@ def test_train_dry_run_prints_the_resolved_config_and_trains_nothing(tmp_path):
     import yaml
 
     from ganlip.config import Config, from_dict
-    from ganlip.setup import resolve
+    from ganlip.resolution import resolve
 
     out = tmp_path / "run"
     result = invoke("train", "--data", "8gaussians", "--constraint", "gp", "--out", str(out), "--dry-run")

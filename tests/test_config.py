@@ -5,7 +5,7 @@ import pytest
 from ganlip import config as config_module
 from ganlip.config import Config
 from ganlip.errors import GanlipError
-from ganlip.setup import resolve
+from ganlip.resolution import resolve
 
 CONFIGS = sorted((Path(__file__).parent.parent / "configs").glob("*.yaml"))
 

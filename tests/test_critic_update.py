@@ -3,7 +3,8 @@
 import torch
 
 from ganlip.critic_update import CriticUpdate
-from ganlip.setup import build_run, resolve
+from ganlip.resolution import resolve
+from ganlip.setup import build_run
 from ganlip.train import critic_step
 from tests.conftest import tiny_config
 

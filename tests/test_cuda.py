@@ -12,9 +12,10 @@ from ganlip.config import Config
 from ganlip.constraints import build
 from ganlip.export import export_generator
 from ganlip.metrics.features import build_features
-from ganlip.metrics.fid import batched_features
+from ganlip.metrics.statistics import batched_features
+from ganlip.resolution import resolve
 from ganlip.sampling import sample_grid
-from ganlip.setup import build_run, resolve
+from ganlip.setup import build_run
 from ganlip.train import critic_step, generator_step, train
 from ganlip.trained import restore
 from tests.conftest import conv_critic, tiny_config

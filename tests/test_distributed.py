@@ -13,7 +13,8 @@ import torch.multiprocessing as mp
 
 from ganlip import distributed
 from ganlip.checkpoint import load_checkpoint
-from ganlip.setup import build_run, resolve
+from ganlip.resolution import resolve
+from ganlip.setup import build_run
 from ganlip.train import critic_step, generator_step, train
 from tests.conftest import tiny_config
 

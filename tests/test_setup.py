@@ -2,12 +2,14 @@ import pytest
 import torch
 import yaml
 
-from ganlip import setup
+from ganlip import notes, resolution, resume
 from ganlip.checkpoint import load_checkpoint
 from ganlip.config import Config, from_dict, load
+from ganlip.constraints import build
 from ganlip.data import load_data
 from ganlip.errors import GanlipError
-from ganlip.setup import build_run, measurement_set, resolve
+from ganlip.resolution import resolve
+from ganlip.setup import build_run, measurement_set
 from ganlip.train import train
 from tests.conftest import tiny_config
 
@@ -42,7 +44,7 @@ def test_the_run_says_what_its_recipe_set_in_config_yaml_and_as_it_starts(tmp_pa
     text = (run_dir / "config.yaml").read_text()
     assert "loss: ns  # the recipe of r1 (GAN_stability" in text and "n_critic: 1  # the recipe of r1" in text
     assert load(run_dir / "config.yaml").loss == "ns"
-    note = setup.recipe_note(load(run_dir / "config.yaml"))
+    note = notes.recipe_note(load(run_dir / "config.yaml"))
     assert note and "loss=ns, n_critic=1" in note[0]
     explicit = train(tiny_config(tmp_path / "own", constraint="r1", n_critic=2, loss="wasserstein"), quiet=True)
     assert "n_critic: 2\n" in (explicit / "config.yaml").read_text()
@@ -90,7 +92,7 @@ def test_scores_are_prepared_with_the_run_or_said_to_be_off(tmp_path):
 
 @pytest.mark.parametrize(("native", "expected"), [(True, "bf16"), (False, "off")])
 def test_amp_auto_is_bf16_where_the_hardware_runs_it_natively(tmp_path, monkeypatch, native, expected):
-    monkeypatch.setattr(setup, "native_bf16", lambda device: (native, "probed"))
+    monkeypatch.setattr(resolution, "native_bf16", lambda device: (native, "probed"))
     config = resolve(tiny_config(tmp_path, "8gaussians", amp="auto"))
     assert config.amp == expected
     for forced in ("off", "bf16"):
@@ -114,8 +116,8 @@ def test_a_run_written_before_r1s_and_dragans_defaults_changed_resumes_with_its_
     old = {key: value for key, value in state["config"].items() if key != "critic_schedule"}
     old["constraint"] = "r1+dragan"  # as such a run wrote it
     save_checkpoint({**state, "config": old}, run_dir / "checkpoints", 2)
-    config, _ = setup.prepare(tiny_config(tmp_path), resume=run_dir)
-    parts = setup.build(config.constraint).parts
+    config, _ = resume.prepare(tiny_config(tmp_path), resume=run_dir)
+    parts = build(config.constraint).parts
     assert (parts[0].gamma, parts[1].interpolate) == (10.0, False)
 
 

@@ -5,7 +5,8 @@ import torch
 from torch._dynamo.eval_frame import OptimizedModule
 
 from ganlip.constraints import build
-from ganlip.setup import build_run, resolve
+from ganlip.resolution import resolve
+from ganlip.setup import build_run
 from ganlip.train import critic_step, generator_step
 from tests.conftest import conv_critic, tiny_config
 

@@ -5,7 +5,8 @@ import torch
 
 from ganlip.constraints import Trait, available, build
 from ganlip.errors import GanlipError
-from ganlip.setup import build_run, resolve
+from ganlip.resolution import resolve
+from ganlip.setup import build_run
 from ganlip.train import critic_step, generator_step
 from tests.conftest import tiny_config
 

@@ -10,7 +10,8 @@ from ganlip.constraints.base import with_recipe_params
 from ganlip.data import data_spec
 from ganlip.errors import GanlipError
 from ganlip.models import available_models, family
-from ganlip.setup import build_run, resolve
+from ganlip.resolution import resolve
+from ganlip.setup import build_run
 from ganlip.train import make_run_directory, save_state, train
 from tests.conftest import tiny_config
 
@@ -173,7 +174,8 @@ def test_every_registered_architecture_trains(tmp_path, arch):
 
 def test_a_critic_schedule_decides_the_critic_steps_and_survives_a_resume(tmp_path, monkeypatch):
     import ganlip.train as training
-    from ganlip.setup import build_run, prepare
+    from ganlip.resume import prepare
+    from ganlip.setup import build_run
 
     calls = []
     real_step = training.critic_step

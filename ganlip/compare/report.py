@@ -30,7 +30,7 @@ from ganlip.compare.suite import Part, PlannedRun
 from ganlip.compare.surface import critic_field
 from ganlip.config import path_safe
 from ganlip.data import data_spec
-from ganlip.setup import WGAN_TRAINING, recipe_comments, resolve
+from ganlip.resolution import WGAN_TRAINING, recipe_comments, resolve
 
 FIGURES = "figures"
 

@@ -20,7 +20,8 @@ from ganlip.checkpoint import resumable
 from ganlip.compare.suite import PlannedRun
 from ganlip.distributed import threads_per_process
 from ganlip.errors import GanlipError, Interrupted
-from ganlip.setup import RESUMABLE_CHANGES, settled
+from ganlip.resolution import settled
+from ganlip.resume import RESUMABLE_CHANGES
 from ganlip.train import train
 
 # Keys that may differ between a planned run and the one found on disk (the rest must match).

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from ganlip.data import load_data
+from ganlip.builders import dataset_for
 from ganlip.gradients import input_gradients, scores
 from ganlip.setup import measurement_set
 from ganlip.trained import restore
@@ -29,7 +29,7 @@ def critic_field(run_dir: Path, n: int = 64, margin: float = 0.5) -> CriticField
     """The field of the run's last checkpoint on an `n`×`n` grid that covers data and samples."""
     restored = restore(run_dir)
     config, critic = restored.config, restored.critic
-    dataset = load_data(config.data, config.data_root, config.resolution, config.split, config.download, config.seed)
+    dataset = dataset_for(config)
     real, noise = measurement_set(config, dataset, restored.generator.latent_dim)
     with torch.no_grad():
         fake = restored.generator(noise).float()

@@ -9,12 +9,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganlip.atomic import atomic_path
 from ganlip.errors import GanlipError
 
 WEIGHTS_FILE = "pt_inception-2015-12-05-6726825d.pth"
@@ -138,45 +136,3 @@ class InceptionFeatures(nn.Module):
         if features.shape[-1] != 1:
             features = F.adaptive_avg_pool2d(features, 1)
         return features.flatten(1)
-
-
-def statistics(features: Tensor | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and covariance, as pytorch-fid computes them (float64, `np.cov(rowvar=False)`)."""
-    features = np.asarray(features, dtype=np.float64)
-    return features.mean(axis=0), np.cov(features, rowvar=False)
-
-
-def batched_features(model: InceptionFeatures, batches: Iterator[Tensor], device: torch.device) -> np.ndarray:
-    model.to(device)
-    return np.concatenate([model(batch.to(device)).double().cpu().numpy() for batch in batches])
-
-
-def save_statistics(path: Path, mu: np.ndarray, sigma: np.ndarray, features: np.ndarray | None = None) -> None:
-    """pytorch-fid's `.npz` layout (mu, sigma), plus the features themselves when given, written atomically."""
-    arrays = {"mu": mu, "sigma": sigma} | ({"features": features} if features is not None else {})
-    with (
-        atomic_path(path, "free disk space or move the cache with $GANLIP_CACHE") as temporary,
-        open(temporary, "wb") as file,
-    ):
-        np.savez(file, **arrays)
-
-
-def load_statistics(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """mu, sigma and (None when absent) the features of a statistics file, checked for consistent shapes."""
-    try:
-        with np.load(path) as data:
-            mu, sigma = data["mu"], data["sigma"]
-            features = data["features"] if "features" in data.files else None
-    except (OSError, KeyError, ValueError) as error:
-        raise GanlipError(f"{path} is not a statistics file with arrays mu and sigma ({error}).") from None
-    consistent = mu.ndim == 1 and sigma.shape == (len(mu), len(mu))
-    if not consistent or (features is not None and (features.ndim != 2 or features.shape[1] != len(mu))):
-        raise GanlipError(
-            f"{path} holds mu {mu.shape} and sigma {sigma.shape}, which are not the mean and covariance of one "
-            f"feature space; pass a statistics file written by ganlip or pytorch-fid."
-        )
-    return mu, sigma, features
-
-
-def cache_directory() -> Path:
-    return Path(os.environ.get("GANLIP_CACHE", Path.home() / ".cache" / "ganlip")) / "fid_stats"

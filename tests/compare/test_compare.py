@@ -84,6 +84,7 @@ def test_cli_compare_reports_bad_input_in_one_line(tmp_path):
     assert "unknown constraint 'spectral'" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.slow  # a real process killed mid-run and run again: about 12 s
 def test_an_interrupted_comparison_resumes_when_run_again(tmp_path):
     config = write_comparison(tmp_path / "c.yaml", constraints=["sn", "gp"], seeds=1, steps=100_000)
     out = tmp_path / "out"

@@ -52,7 +52,7 @@ def test_a_failed_run_is_named_with_its_last_words_and_its_log(tmp_path):
     config = write_comparison(tmp_path / "c.yaml", constraints=["none"], seeds=1, steps=20)
     values = config.read_text() + "lr: 1.0e+30\ncheckpoint_every: 20\n"  # diverges before its first checkpoint
     config.write_text(values)
-    with pytest.raises(GanlipError, match=r"1 run\(s\) failed; \[1/1\] toy none seed 0 exited with 2: .*diverged"):
+    with pytest.raises(GanlipError, match=r"1 run\(s\) failed; \[1/1\] toy none seed 0 exited with 3: .*diverged"):
         compare(tmp_path / "out", config, quiet=True, say=lambda _: None, jobs=2)
     assert (tmp_path / "out" / "toy" / "none" / "seed0" / "train.log").is_file()
 

@@ -7,7 +7,7 @@ from ganlip.compare.suite import load_suite, override, plan
 from ganlip.config import Config
 from ganlip.constraints import build
 from ganlip.errors import GanlipError
-from ganlip.setup import resolve
+from ganlip.resolution import resolve
 
 
 def test_the_built_in_suite_is_the_toys_and_fashion_mnist_with_the_core_strategies():

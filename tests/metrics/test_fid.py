@@ -12,14 +12,8 @@ from ganlip.data import load_data
 from ganlip.errors import GanlipError
 from ganlip.evaluate import fid_between
 from ganlip.metrics import fid
-from ganlip.metrics.fid import (
-    WEIGHTS_FILE,
-    InceptionFeatures,
-    find_weights,
-    load_statistics,
-    save_statistics,
-    statistics,
-)
+from ganlip.metrics.fid import WEIGHTS_FILE, InceptionFeatures, find_weights
+from ganlip.metrics.statistics import load_statistics, save_statistics, statistics
 from ganlip.train import train
 from tests.conftest import tiny_config
 from tests.metrics.conftest import image_folder

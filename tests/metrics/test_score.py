@@ -158,7 +158,7 @@ def test_the_sample_count_is_named_and_fid_defaults_to_50k():
     from ganlip.compare.results import label
     from ganlip.config import Config
     from ganlip.evaluate import default_score_samples
-    from ganlip.setup import resolve
+    from ganlip.resolution import resolve
 
     assert default_score_samples("inception", ("fd", "kid")) == 50_000
     assert default_score_samples("inception", ("kid",)) == default_score_samples("fashion-cnn", ("fd",)) == 10_000

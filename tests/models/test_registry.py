@@ -6,7 +6,8 @@ from torch import nn
 from ganlip.config import Config
 from ganlip.models import available_models, family
 from ganlip.models.registry import SIZE_KEYS
-from ganlip.setup import build_run, resolve
+from ganlip.resolution import resolve
+from ganlip.setup import build_run
 from tests.conftest import tiny_config
 
 

@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from ganlip.evaluate import measurements
+from ganlip.measurements import measurements
 from tests.conftest import LinearCritic
 
 
