@@ -276,6 +276,13 @@ def validate(config: Config) -> None:
         raise GanlipError(
             f"score_metrics: unknown metric '{unknown_metrics[0]}'; valid: {', '.join(available_metrics())}."
         )
+    if "is" in config.score_metrics and config.features in (AUTO, "inception") and config.fid_dims != 2048:
+        raise GanlipError(
+            f"score_metrics: the Inception Score reads Inception's 2048-d pool features; set fid_dims=2048, not "
+            f"{config.fid_dims}, or score is on a shipped network (features=fashion-cnn)."
+        )
+    if "is" in config.score_metrics and config.score_samples is not None and config.score_samples < 10:
+        raise GanlipError(f"score_samples: the Inception Score needs at least 10 samples, got {config.score_samples}.")
     if config.features not in (AUTO, NONE, *available_features()):
         raise GanlipError(
             f"features: unknown feature network '{config.features}'; valid: {AUTO}, {NONE}, "

@@ -19,7 +19,7 @@ _open: list[dict[str, list[Tensor]]] = []  # the collections under way, innermos
 def collecting() -> bool:
     """Whether a report would be kept: check it before computing a number only a report needs. Inside a graph
     torch.compile traces, never: a compiled critic stays free of side effects, and reports nothing."""
-    return bool(_open) and not torch.compiler.is_compiling()
+    return not torch.compiler.is_compiling() and bool(_open)  # the trace never reads the collections
 
 
 def report(name: str, value: Tensor | float) -> None:

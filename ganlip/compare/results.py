@@ -99,7 +99,7 @@ def label(key: str, samples: int | None = None) -> str:
     if metric == "fd" and features:
         return f"FD ({features}{', ' + count if count else ''})"
     if (registered := key_named(metric)) is not None:  # the others use at most PAIRWISE_FEATURES samples a side
-        return registered.label.format(features=features)
+        return registered.label.format(features=features) if features else registered.label.replace(" ({features})", "")
     return LABELS.get(key, key)
 
 

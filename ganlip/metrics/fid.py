@@ -1,5 +1,6 @@
-"""FID with pytorch-fid's Inception (the TensorFlow FID weights, 2048-d pool features, its preprocessing) and
-our own Fréchet distance. Reference statistics are cached as `.npz` files in pytorch-fid's format (mu, sigma)."""
+"""pytorch-fid's Inception for FID (the TensorFlow FID weights, 2048-d pool features, its preprocessing): finding
+and downloading its weights, and the feature network built from them. The statistics of features and their `.npz`
+files are `ganlip.metrics.statistics`."""
 
 from __future__ import annotations
 

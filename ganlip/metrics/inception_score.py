@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ganlip.errors import GanlipError
 from ganlip.metrics.registry import Key, Sides, register_metric
 
 SPLITS = 10
@@ -22,7 +23,10 @@ def inception_score(logits: np.ndarray | torch.Tensor, splits: int = SPLITS) -> 
     of `logits` (N, classes)."""
     logits = torch.as_tensor(np.asarray(logits), dtype=torch.float64)
     if len(logits) < splits:
-        raise ValueError(f"the Inception Score needs at least {splits} samples, got {len(logits)}")
+        raise GanlipError(
+            f"the Inception Score splits its samples in {splits} and needs at least that many, got {len(logits)}; "
+            f"score more samples."
+        )
     logits = logits[np.random.RandomState(SHUFFLE_SEED).permutation(len(logits))]
     log_p = logits.log_softmax(dim=1)
     scores = []

@@ -96,6 +96,7 @@ def register_metric(
 
 
 def metric(name: str) -> Metric:
+    _load()
     return _METRICS[name]
 
 

@@ -66,3 +66,31 @@ def test_a_training_run_logs_the_score_it_is_asked_for(tmp_path):
     scored = [line for line in lines if "is/digits-cnn" in line]
     assert scored and all(1.0 <= line["is/digits-cnn"] <= 10.0 for line in scored)  # 10 classes: IS ≤ 10
     assert not any(key.startswith(("fd/", "kid/")) for line in lines for key in line)
+
+
+def test_too_few_samples_and_the_wrong_inception_block_are_refused_before_training(tmp_path):
+    from ganlip.resolution import resolve
+    from tests.conftest import tiny_config
+
+    with pytest.raises(GanlipError, match="splits its samples in 10 and needs at least that many, got 9"):
+        inception_score(torch.randn(9, 10))
+    with pytest.raises(GanlipError, match="set fid_dims=2048, not 768"):
+        resolve(tiny_config(tmp_path, score_metrics=["is"], fid_dims=768))
+    with pytest.raises(GanlipError, match="needs at least 10 samples, got 5"):
+        resolve(tiny_config(tmp_path, score_metrics=["is"], features="digits-cnn", score_samples=5))
+
+
+def test_a_fresh_process_finds_every_metric_by_name_and_reports_head_them():
+    import subprocess
+    import sys
+
+    from ganlip.compare.results import label
+
+    code = "from ganlip.metrics.registry import metric; print(metric('kid').needs, metric('is').needs)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.split() == ["features", "logits"]
+    assert (label("is"), label("is/digits-cnn"), label("kid/fashion-cnn")) == (
+        "IS",
+        "IS (digits-cnn)",
+        "KID (fashion-cnn)",
+    )
