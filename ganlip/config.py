@@ -39,6 +39,10 @@ class Config:
     critic_norm: str | None = None  # resnet: none | layer (WGAN-GP's 64-px critic used layer norm)
     depth: int | None = None  # mlp: hidden layers of each network (gan_toy.py's 3)
     critic_activation: str | None = None  # mlp, dcgan: the critic's own (relu | leaky_relu) or groupsort (MaxMin)
+    # class-conditional: the generator takes a class (conditional batch norm), the critic projects it (Miyato &
+    # Koyama 2018); `num_classes` is the data's, filled in when a run starts
+    conditional: bool = False
+    num_classes: int | None = None
     # Lipschitz strategy, a spec such as "sn" or "sn+gp:weight=10"
     constraint: str = "sn"
     # optimisation; None takes the strategy's recipe (the loss, optimizer and critic steps its source trained with),
@@ -235,7 +239,7 @@ def validate(config: Config) -> None:
     """Checks of values that need no registry; names of data, models and strategies are checked where built."""
     positive = ["steps", "n_critic", "batch_size", "log_every", "sample_every", "checkpoint_every", "n_samples"]
     positive += ["decay_steps", "measure_every", "measure_samples", "score_samples"]
-    positive += ["resolution", "latent_dim", "width", "depth", "lr"]
+    positive += ["resolution", "latent_dim", "width", "depth", "lr", "num_classes"]
     for key in positive:
         value = getattr(config, key)
         if value is not None and value <= 0:
@@ -290,6 +294,11 @@ def validate(config: Config) -> None:
         )
     if not config.constraint.strip():
         raise GanlipError("constraint is empty; name a strategy such as 'sn' or 'none'.")
+    if config.num_classes is not None and not config.conditional:
+        raise GanlipError(
+            "num_classes is only read by a conditional run, which takes it from the data; drop it, or add "
+            "conditional=true."
+        )
 
 
 def _default_metrics() -> list[str]:

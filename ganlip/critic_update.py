@@ -12,6 +12,7 @@ from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
 from ganlip import reporting
+from ganlip.conditioning import conditioned
 from ganlip.constraints.base import Constraint, scores_and_penalty
 from ganlip.losses import WassersteinLoss
 from ganlip.metrics import keys
@@ -28,11 +29,14 @@ def update_critic(
     fake: Tensor,
     critic_step_index: int,
     precision=None,
+    labels: Tensor | None = None,
 ) -> dict[str, Tensor]:
     """One critic update: the loss on `real` and `fake` plus the strategy's penalties due at critic step
     `critic_step_index`, an optimizer step on `parameters`, then the strategy's projection. `critic_train` is
     what is called (the critic, or its DDP/compiled wrapper); `precision` an autocast context. `ganlip train`
-    and the critic-only benchmark (`ganlip bench w1`) both update their critics here."""
+    and the critic-only benchmark (`ganlip bench w1`) both update their critics here. A conditional critic gets
+    `labels`, the classes of the real rows, for which the fake rows were generated (`Conditioned`)."""
+    critic_train = conditioned(critic_train, labels)
     # Cached: a reparametrized weight (and spectral norm's power iteration) is computed once per step,
     # however many times the critic runs in it (real, fake, interpolates).
     with reporting.collect() as reported:
@@ -75,7 +79,9 @@ class CriticUpdate:
     def __post_init__(self) -> None:
         self.parameters = [p for p in self.critic.parameters() if p.requires_grad]
 
-    def __call__(self, real: Tensor, fake: Tensor) -> dict[str, Tensor]:
+    def __call__(self, real: Tensor, fake: Tensor, labels: Tensor | None = None) -> dict[str, Tensor]:
+        """`labels`: for a conditional critic, the classes of the real rows, which the fake rows were generated
+        for."""
         stats = update_critic(
             self.constraint,
             self.critic,
@@ -86,6 +92,7 @@ class CriticUpdate:
             real,
             fake,
             self.critic_steps,
+            labels=labels,
         )
         self.critic_steps += 1
         return stats

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from ganlip.conditioning import conditioned
 from ganlip.gradients import scores
 from ganlip.layers import evaluation
 from ganlip.metrics import keys
@@ -15,18 +16,25 @@ from ganlip.metrics.w1 import exact_w1
 
 
 def measurements(
-    critic: nn.Module, generator: nn.Module, real: Tensor, noise: Tensor, seed: int = 0
+    critic: nn.Module,
+    generator: nn.Module,
+    real: Tensor,
+    noise: Tensor,
+    seed: int = 0,
+    labels: Tensor | None = None,
 ) -> dict[str, float]:
-    """Critic tightness, distances to the data and spectra, on the fixed samples `real` and `G(noise)`.
+    """Critic tightness, distances to the data and spectra, on the fixed samples `real` and `G(noise)`; for a
+    conditional run, `labels` are the classes of `real`, for which `noise` is generated and both are scored.
 
     `tightness` is the critic's Wasserstein estimate on these samples divided by their exact W1: 1 for an
     optimal 1-Lipschitz critic, less for an over-constrained or under-trained one."""
+    scored = conditioned(critic, labels)
     with evaluation(critic), evaluation(generator):
         with torch.no_grad():
-            fake = generator(noise)
-            estimate = (scores(critic(real), len(real)).mean() - scores(critic(fake), len(fake)).mean()).item()
-        records = spectra(critic, tuple(real.shape[1:]))
-        maxima = gradient_norm_maxima(critic, real, fake, seed)
+            fake = conditioned(generator, labels)(noise)
+            estimate = (scores(scored(real), len(real)).mean() - scores(scored(fake), len(fake)).mean()).item()
+        records = spectra(critic, tuple(real.shape[1:]), labels=labels)
+        maxima = gradient_norm_maxima(scored, real, fake, seed)
     w1 = exact_w1(real, fake)
     values = {
         keys.WASSERSTEIN_EVAL: estimate,

@@ -14,12 +14,14 @@ from torch.utils.data import Dataset
 from ganlip import config as config_module
 from ganlip import distributed
 from ganlip.builders import build_networks, dataset_for
+from ganlip.conditioning import balanced_classes
 from ganlip.config import Config
 from ganlip.constraints import Constraint
 from ganlip.constraints.base import Trait
 from ganlip.data import BatchStream
 from ganlip.data.files import ImageFiles
-from ganlip.data.stream import fixed_subset
+from ganlip.data.registry import require_labels
+from ganlip.data.stream import fixed_labelled_subset
 from ganlip.devices import select_device
 from ganlip.ema import EMA
 from ganlip.errors import GanlipError
@@ -65,6 +67,10 @@ class Run:
     fixed_noise: Tensor  # the sample grids' latents
     reference: Tensor  # fixed real samples for measurements (and under 2-D scatters)
     measure_noise: Tensor  # fixed latents for measurements
+    # a conditional run's classes: of the sample grids' rows, and of the fixed real samples (for which the
+    # measurements' latents are generated); None for an unconditional run
+    fixed_labels: Tensor | None = None
+    reference_labels: Tensor | None = None
     critic_parameters: list[nn.Parameter] = field(default_factory=list)  # those the critic optimizer updates
     critic_train: nn.Module | None = None  # what the critic step calls: the critic, or its DDP/compiled wrapper
     generator_train: nn.Module | None = None
@@ -75,6 +81,11 @@ class Run:
     step: int = 0
     critic_steps: int = 0  # taken over the whole run: which of them a lazy penalty (every=k) is computed on
     window: list[dict[str, Tensor]] = field(default_factory=list)
+
+    @property
+    def classes(self) -> int | None:
+        """The class count of a conditional run; None for an unconditional one."""
+        return self.config.num_classes if self.config.conditional else None
 
     @property
     def sampler(self) -> nn.Module:
@@ -110,6 +121,8 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
     if config.cache_images and isinstance(dataset, ImageFiles):
         dataset = dataset.decoded(Path(config.data_root) / ".ganlip_cache")
     data_shape = tuple(dataset[0].shape)
+    if config.conditional:
+        config = with_classes(config, dataset)
     generator, critic, constraint = build_networks(config, data_shape)
     if Trait.BATCH_COUPLED in constraint.traits and distributed.world()[1] > 1:
         raise GanlipError(
@@ -147,12 +160,15 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
         if device.type == "cuda" and len(saved["rng"]["cuda"]) == torch.cuda.device_count():
             torch.cuda.set_rng_state_all(saved["rng"]["cuda"])
     points = len(data_shape) == 1
+    fixed_labels = None
+    if config.conditional:
+        fixed_labels = picture_classes(SCATTER_POINTS if points else config.n_samples, config.num_classes, points)
     noise = torch.randn(
-        SCATTER_POINTS if points else config.n_samples,
+        len(fixed_labels) if fixed_labels is not None else SCATTER_POINTS if points else config.n_samples,
         generator.latent_dim,
         generator=torch.Generator().manual_seed(config.seed),
     )
-    reference, measure_noise = measurement_set(config, dataset, generator.latent_dim)
+    reference, measure_noise, reference_labels = measurement_set(config, dataset, generator.latent_dim)
     with torch.random.fork_rng(devices=[]):  # building the feature network must not move the training's stream
         scoring, note = prepare_scores(config, data_shape, device) if config.score_every else (None, None)
     return wrap_for_training(
@@ -167,10 +183,14 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
             loss=build_loss(config.loss),
             optimizer_g=optimizer_g,
             optimizer_d=optimizer_d,
-            stream=BatchStream(dataset, config.batch_size, config.seed, device, position, config.num_workers),
+            stream=BatchStream(
+                dataset, config.batch_size, config.seed, device, position, config.num_workers, config.conditional
+            ),
             fixed_noise=noise.to(device),
             reference=reference.to(device),
             measure_noise=measure_noise.to(device),
+            fixed_labels=fixed_labels.to(device) if fixed_labels is not None else None,
+            reference_labels=reference_labels.to(device) if reference_labels is not None else None,
             schedulers=schedulers,
             ema=ema,
             scoring=scoring,
@@ -210,11 +230,31 @@ def prepare_scores(config: Config, data_shape: tuple[int, ...], device: torch.de
     return Scoring(model, features, reference), note
 
 
-def measurement_set(config: Config, dataset: Dataset, latent_dim: int) -> tuple[Tensor, Tensor]:
-    """The fixed real samples and latents a run is measured on (and the training loop's 2-D scatters show)."""
-    reference = fixed_subset(dataset, config.measure_samples, config.seed)
+def measurement_set(config: Config, dataset: Dataset, latent_dim: int) -> tuple[Tensor, Tensor, Tensor | None]:
+    """The fixed real samples and latents a run is measured on (and the training loop's 2-D scatters show), and
+    for a conditional run the real samples' classes, for which the latents are generated."""
+    reference, labels = fixed_labelled_subset(dataset, config.measure_samples, config.seed)
     noise = torch.randn(len(reference), latent_dim, generator=torch.Generator().manual_seed(config.seed + 1))
-    return reference, noise
+    return reference, noise, labels if config.conditional else None
+
+
+def with_classes(config: Config, dataset: Dataset) -> Config:
+    """A conditional config with the class count of its data (refused for unlabelled data or an empty class)."""
+    classes = require_labels(dataset, config.data)
+    if config.num_classes is not None and config.num_classes != classes:
+        raise GanlipError(
+            f"num_classes is {config.num_classes} but '{config.data}' has {classes} classes; drop num_classes (the "
+            f"data's count is used), or resume with the run's own config.yaml."
+        )
+    return config.replace(num_classes=classes)
+
+
+def picture_classes(n: int, classes: int, points: bool) -> Tensor:
+    """The classes of a conditional run's pictures of about `n` samples: a scatter's `n` points spread evenly over
+    the classes; a grid's one row per class, in order, of as many columns as `n` allows (at least one)."""
+    if points:
+        return balanced_classes(n, classes)
+    return torch.arange(classes).repeat_interleave(max(1, n // classes))
 
 
 def wrap_for_training(run: Run) -> Run:

@@ -14,6 +14,7 @@ from torch import Tensor, nn
 
 from ganlip import distributed, peak_memory
 from ganlip.checkpoint import save_checkpoint
+from ganlip.conditioning import conditioned, uniform_classes
 from ganlip.config import Config, critic_steps_at
 from ganlip.critic_update import update_critic
 from ganlip.errors import Diverged, Interrupted, StorageError
@@ -41,12 +42,19 @@ def autocast(run: Run):
     return torch.autocast(run.device.type, dtype=torch.bfloat16, enabled=run.config.amp == "bf16")
 
 
-def critic_step(run: Run, real: Tensor) -> dict[str, Tensor]:
-    """One critic update against a batch of the generator's samples."""
+def split_batch(batch: Tensor | tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor | None]:
+    """A batch of the stream as (samples, classes); classes None for an unconditional run."""
+    return (batch, None) if isinstance(batch, Tensor) else batch
+
+
+def critic_step(run: Run, batch: Tensor | tuple[Tensor, Tensor]) -> dict[str, Tensor]:
+    """One critic update against a batch of the generator's samples (for a conditional run, generated for the real
+    batch's classes, so that row `i` of both has one class)."""
+    real, labels = split_batch(batch)
     if run.config.channels_last and real.dim() == 4:
         real = real.contiguous(memory_format=torch.channels_last)
     with torch.no_grad(), autocast(run):
-        fake = run.generator_train(latents(run, len(real))).to(real.dtype)
+        fake = generate(run.generator_train, latents(run, len(real)), labels).to(real.dtype)
     stats = update_critic(
         run.constraint,
         run.critic,
@@ -58,17 +66,33 @@ def critic_step(run: Run, real: Tensor) -> dict[str, Tensor]:
         fake,
         run.critic_steps,
         autocast(run),
+        labels,
     )
     run.critic_steps += 1
     return stats
+
+
+def generate(generator: nn.Module, noise: Tensor, labels: Tensor | None) -> Tensor:
+    """`G(z)`, or `G(z, y)` for a conditional run."""
+    return generator(noise) if labels is None else generator(noise, labels)
+
+
+def sampled_classes(run: Run, n: int) -> Tensor | None:
+    """`n` classes drawn uniformly (this process's share of a draw for the global batch) for a conditional run's
+    generator step; None for an unconditional run."""
+    if run.classes is None:
+        return None
+    return distributed.share(uniform_classes(distributed.global_size(n), run.classes, device=run.device))
 
 
 def generator_step(run: Run) -> dict[str, Tensor]:
     """One generator update against the current critic, which stays fixed (eval mode: no power iteration)."""
     run.critic.eval().requires_grad_(False)
     batch_size = distributed.local_batch(run.config.g_batch_size or run.config.batch_size)
+    labels = sampled_classes(run, batch_size)
     with autocast(run):  # the plain critic: its weights get no gradient here, so there is nothing to synchronize
-        fake_scores = scores(run.critic(run.generator_train(latents(run, batch_size))), batch_size)
+        fake = generate(run.generator_train, latents(run, batch_size), labels)
+        fake_scores = scores(conditioned(run.critic, labels)(fake), batch_size)
         loss = run.loss.generator(fake_scores.float())
     run.optimizer_g.zero_grad(set_to_none=True)
     loss.backward()
@@ -86,13 +110,14 @@ def gradient_norm(module: nn.Module) -> float:
     return torch.stack(norms).norm().item() if norms else 0.0
 
 
-def diagnostics(run: Run, real: Tensor) -> dict[str, float]:
+def diagnostics(run: Run, batch: Tensor | tuple[Tensor, Tensor]) -> dict[str, float]:
     """Gradient-norm statistics, measured without touching the training RNG or spectral norm's `u`."""
+    real, labels = split_batch(batch)
     rng = torch.Generator(run.device).manual_seed(run.config.seed * 7919 + run.step)
     with evaluation(run.critic), evaluation(run.generator):  # nor batch norm's running statistics
         with torch.no_grad():
-            fake = run.generator(latents(run, len(real), rng))
-        norms = input_gradient_norms(run.critic, interpolate(real, fake, generator=rng))
+            fake = generate(run.generator, latents(run, len(real), rng), labels)
+        norms = input_gradient_norms(conditioned(run.critic, labels), interpolate(real, fake, generator=rng))
     return {
         keys.INPUT_GRADIENT_MEAN: norms.mean().item(),
         keys.INPUT_GRADIENT_MAX: norms.max().item(),
@@ -124,12 +149,14 @@ def diverged(run: Run, what: str) -> Diverged:
 
 def save_picture(run: Run, logger: Logger) -> None:
     with evaluation(run.sampler), torch.no_grad():
-        samples = run.sampler(run.fixed_noise)
+        samples = generate(run.sampler, run.fixed_noise, run.fixed_labels)
     path = run.run_dir / "samples" / f"step_{run.step:06d}.png"
-    logger.picture("samples", save_samples(samples, path, run.reference, f"step {run.step}"), run.step)
+    columns = len(samples) // run.classes if run.classes is not None else None  # a conditional grid: a row a class
+    picture = save_samples(samples, path, run.reference, f"step {run.step}", columns, run.fixed_labels)
+    logger.picture("samples", picture, run.step)
 
 
-def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
+def log_step(run: Run, logger: Logger, real: Tensor | tuple[Tensor, Tensor], seconds: float) -> None:
     """Averages since the last line, gradient statistics, and on their schedules measurements and FID."""
     config, final = run.config, run.step == run.config.steps
     values = summarize(run.window) | diagnostics(run, real)
@@ -140,7 +167,9 @@ def log_step(run: Run, logger: Logger, real: Tensor, seconds: float) -> None:
         values[keys.PEAK_MB] = peak / 2**20
         peak_memory.reset_peak(run.device)
     if run.step % config.measure_every == 0 or final:
-        values |= measurements(run.critic, run.sampler, run.reference, run.measure_noise, config.seed)
+        values |= measurements(
+            run.critic, run.sampler, run.reference, run.measure_noise, config.seed, run.reference_labels
+        )
     if run.scoring is not None and (run.step % config.score_every == 0 or final):
         values |= generator_scores(
             run.scoring.model,

@@ -11,11 +11,12 @@ from torchvision.utils import make_grid, save_image
 from ganlip.atomic import atomic_path
 
 
-def image_grid(images: Tensor) -> Tensor:
-    """Images in [-1, 1] `(N, C, H, W)` as one grid in [0, 1], as square as the count allows."""
+def image_grid(images: Tensor, columns: int | None = None) -> Tensor:
+    """Images in [-1, 1] `(N, C, H, W)` as one grid in [0, 1] of `columns` columns (None: as square as the count
+    allows)."""
     return make_grid(
         images.detach().float().cpu(),
-        nrow=math.ceil(math.sqrt(len(images))),
+        nrow=columns or math.ceil(math.sqrt(len(images))),
         normalize=True,
         value_range=(-1, 1),
         padding=2,
@@ -42,8 +43,9 @@ def save_image_files(images: Tensor, folder: Path, first: int = 0) -> list[Path]
     return paths
 
 
-def scatter_figure(samples: Tensor, real: Tensor | None = None, title: str = ""):
-    """A matplotlib figure of 2-D samples (orange) over real points (blue)."""
+def scatter_figure(samples: Tensor, real: Tensor | None = None, title: str = "", labels: Tensor | None = None):
+    """A matplotlib figure of 2-D samples (orange, or coloured by the classes `labels` they were generated for)
+    over real points (blue)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -52,7 +54,8 @@ def scatter_figure(samples: Tensor, real: Tensor | None = None, title: str = "")
     figure, axis = plt.subplots(figsize=(5, 5), dpi=100)
     if real is not None:
         axis.scatter(*real.detach().cpu().T, s=2, alpha=0.3, c="tab:blue", label="data")
-    axis.scatter(*samples.detach().float().cpu().T, s=2, alpha=0.6, c="tab:orange", label="generated")
+    colours = {"c": "tab:orange"} if labels is None else {"c": labels.cpu().numpy(), "cmap": "tab20"}
+    axis.scatter(*samples.detach().float().cpu().T, s=2, alpha=0.6, label="generated", **colours)
     axis.set_aspect("equal")
     axis.legend(loc="upper right", markerscale=4)
     axis.set_title(title)
@@ -60,17 +63,25 @@ def scatter_figure(samples: Tensor, real: Tensor | None = None, title: str = "")
     return figure
 
 
-def save_samples(samples: Tensor, path: Path, real: Tensor | None = None, title: str = ""):
-    """Write a picture of `samples` to `path` and return what was drawn: a grid tensor for images, a
-    matplotlib figure (already closed) for points."""
+def save_samples(
+    samples: Tensor,
+    path: Path,
+    real: Tensor | None = None,
+    title: str = "",
+    columns: int | None = None,
+    labels: Tensor | None = None,
+):
+    """Write a picture of `samples` to `path` and return what was drawn: a grid tensor for images (of `columns`
+    columns: a conditional run's grid holds a row per class), a matplotlib figure (already closed) for points
+    (coloured by their classes `labels` where given)."""
     if samples.dim() == 4:
-        grid = image_grid(samples)
+        grid = image_grid(samples, columns)
         with atomic_path(path) as temporary:
             save_image(grid, temporary, format=path.suffix.lstrip(".") or "png")
         return grid
     import matplotlib.pyplot as plt
 
-    figure = scatter_figure(samples, real, title)
+    figure = scatter_figure(samples, real, title, labels)
     try:
         with atomic_path(path) as temporary:
             figure.savefig(temporary, format=path.suffix.lstrip(".") or "png")

@@ -30,7 +30,7 @@ def critic_field(run_dir: Path, n: int = 64, margin: float = 0.5) -> CriticField
     restored = restore(run_dir)
     config, critic = restored.config, restored.critic
     dataset = dataset_for(config)
-    real, noise = measurement_set(config, dataset, restored.generator.latent_dim)
+    real, noise, _ = measurement_set(config, dataset, restored.generator.latent_dim)
     with torch.no_grad():
         fake = restored.generator(noise).float()
     real = real.float()

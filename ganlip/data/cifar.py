@@ -11,7 +11,7 @@ from ganlip.data.registry import register_data
 from ganlip.errors import GanlipError
 
 
-@register_data("cifar10", kind="images", resolution=32)
+@register_data("cifar10", kind="images", resolution=32, classes=10)
 def load_cifar10(root: Path, resolution: int | None, split: str, download: bool, seed: int) -> InMemory:
     from torchvision.datasets import CIFAR10
 
@@ -24,4 +24,4 @@ def load_cifar10(root: Path, resolution: int | None, split: str, download: bool,
             f"to fetch it (needs internet)."
         ) from None
     images = torch.from_numpy(dataset.data).permute(0, 3, 1, 2)  # (N, 32, 32, 3) uint8 -> (N, 3, 32, 32)
-    return uint8_images(images, resolution)
+    return uint8_images(images, resolution, labels=torch.tensor(dataset.targets), classes=10)

@@ -22,12 +22,24 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 class ImageFiles(Dataset):
     """RGB images from `paths`, center-cropped to `crop` (the shorter side when None), resized to
-    `resolution` with antialiasing, as float tensors `(3, resolution, resolution)` in [-1, 1]."""
+    `resolution` with antialiasing, as float tensors `(3, resolution, resolution)` in [-1, 1]; `labels` (one per
+    path, below `classes`) where the files are sorted into classes."""
 
-    def __init__(self, paths: list[Path], resolution: int, crop: int | None = None):
+    def __init__(
+        self,
+        paths: list[Path],
+        resolution: int,
+        crop: int | None = None,
+        labels: Tensor | None = None,
+        classes: int = 0,
+        class_names: tuple[str, ...] = (),
+    ):
         self.paths = paths
         self.resolution = resolution
         self.crop = crop
+        self.labels = labels
+        self.classes = classes if labels is not None else 0
+        self.class_names = class_names
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -46,7 +58,9 @@ class ImageFiles(Dataset):
             print(f"skipped {len(bad)} unreadable image(s) of {len(self.paths)}, e.g. {bad[0]}", file=sys.stderr)
         if not good:
             raise GanlipError(f"none of the {len(self.paths)} images can be read, e.g. {bad[0]}; check the data.")
-        return ImageFiles(good, self.resolution, self.crop)
+        kept = [index for index, path in enumerate(self.paths) if path not in set(bad)]
+        labels = self.labels[kept] if self.labels is not None else None
+        return ImageFiles(good, self.resolution, self.crop, labels, self.classes, self.class_names)
 
     def __getitem__(self, index: int) -> Tensor:
         return self.pixels(index).to(torch.float32) * (2 / 255) - 1
@@ -57,11 +71,12 @@ class ImageFiles(Dataset):
         key = hashlib.sha1("\n".join(map(str, [self.resolution, self.crop, *self.paths])).encode()).hexdigest()[:16]
         path = cache / f"images-{len(self.paths)}-{self.resolution}px-{key}.safetensors"
         if path.is_file():
-            return InMemory(load_file(str(path))["images"], scale=2 / 255, shift=-1.0)
-        images = torch.stack([self.pixels(i) for i in range(len(self.paths))])
-        with atomic_path(path, "free disk space or turn cache_images off") as temporary:
-            save_file({"images": images}, str(temporary))
-        return InMemory(images, scale=2 / 255, shift=-1.0)
+            images = load_file(str(path))["images"]
+        else:
+            images = torch.stack([self.pixels(i) for i in range(len(self.paths))])
+            with atomic_path(path, "free disk space or turn cache_images off") as temporary:
+                save_file({"images": images}, str(temporary))
+        return InMemory(images, scale=2 / 255, shift=-1.0, labels=self.labels, classes=self.classes)
 
     def pixels(self, index: int) -> Tensor:
         """Image `index` cropped and resized, as uint8 `(3, resolution, resolution)`."""

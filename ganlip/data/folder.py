@@ -1,15 +1,19 @@
-"""Any directory tree of images (jpg, png, bmp, webp), center-cropped to a square and resized."""
+"""Any directory tree of images (jpg, png, bmp, webp), center-cropped to a square and resized. Where every image
+lies in a subfolder of the root, the subfolders are its classes, sorted by name (torchvision's `ImageFolder`
+layout); a flat folder is unlabelled."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import torch
 
 from ganlip.data.files import IMAGE_SUFFIXES, ImageFiles
 from ganlip.data.registry import register_data
 from ganlip.errors import GanlipError
 
 
-@register_data("folder", kind="images", resolution=64)
+@register_data("folder", kind="images", resolution=64, classes=None)
 def load_folder(root: Path, resolution: int | None, split: str, download: bool, seed: int) -> ImageFiles:
     if not root.exists():
         raise GanlipError(f"image folder {root} does not exist; pass --data-root DIR, a directory of images.")
@@ -19,4 +23,17 @@ def load_folder(root: Path, resolution: int | None, split: str, download: bool, 
     if not paths:
         suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
         raise GanlipError(f"image folder {root} holds no images ({suffixes}); point --data-root at your images.")
-    return ImageFiles(paths, resolution)
+    return ImageFiles(paths, resolution, **class_layout(root, paths))
+
+
+def class_layout(root: Path, paths: list[Path]) -> dict:
+    """The labels of `paths` when each lies in a subfolder of `root` (its class), else none. Every subfolder is a
+    class, an empty one too: a conditional run refuses a class without images (`require_labels`), as torchvision's
+    ImageFolder does."""
+    folders = [path.relative_to(root).parts[0] for path in paths]
+    if any(len(path.relative_to(root).parts) == 1 for path in paths):
+        return {}
+    names = sorted(child.name for child in root.iterdir() if child.is_dir() and not child.name.startswith("."))
+    index = {name: i for i, name in enumerate(names)}
+    labels = torch.tensor([index[folder] for folder in folders])
+    return {"labels": labels, "classes": len(names), "class_names": tuple(names)}

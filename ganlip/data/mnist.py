@@ -42,29 +42,30 @@ def read_idx_labels(path: Path) -> Tensor:
     return torch.frombuffer(bytearray(data[8 : 8 + n]), dtype=torch.uint8).clone()
 
 
-def fashion_mnist_labelled(root: Path, split: str) -> tuple[Tensor, Tensor]:
+def fashion_mnist_labelled(root: Path, split: str, download: bool = False) -> tuple[Tensor, Tensor]:
     """Fashion-MNIST's uint8 images `(N, 1, 28, 28)` and labels `(N,)` of `split` (train or test), from
     torchvision's layout under `root` or Debian's package files."""
     from torchvision.datasets import FashionMNIST
 
-    try:
-        dataset = FashionMNIST(str(root), train=split == "train", download=False)
-        return dataset.data[:, None], dataset.targets.to(torch.uint8)
-    except RuntimeError:
-        prefix = DEBIAN_FASHION_MNIST / ("train" if split == "train" else "t10k")
-        if not Path(f"{prefix}-images-idx3-ubyte.gz").exists():
-            raise _layout_error("Fashion-MNIST", "FashionMNIST", root) from None
-        return read_idx_images(Path(f"{prefix}-images-idx3-ubyte.gz")), read_idx_labels(
-            Path(f"{prefix}-labels-idx1-ubyte.gz")
-        )
+    found = _torchvision_images(FashionMNIST, root, split, download)
+    if found is not None:
+        return found
+    prefix = DEBIAN_FASHION_MNIST / ("train" if split == "train" else "t10k")
+    if not Path(f"{prefix}-images-idx3-ubyte.gz").exists():
+        hint = f", or Debian's package files in {DEBIAN_FASHION_MNIST} (apt-get install dataset-fashion-mnist)"
+        raise _layout_error("Fashion-MNIST", "FashionMNIST", root, hint)
+    return read_idx_images(Path(f"{prefix}-images-idx3-ubyte.gz")), read_idx_labels(
+        Path(f"{prefix}-labels-idx1-ubyte.gz")
+    )
 
 
-def _torchvision_images(dataset_class, root: Path, split: str, download: bool) -> Tensor | None:
+def _torchvision_images(dataset_class, root: Path, split: str, download: bool) -> tuple[Tensor, Tensor] | None:
+    """The uint8 images `(N, 1, H, W)` and labels of a torchvision MNIST-style set, None where it is missing."""
     try:
         dataset = dataset_class(str(root), train=split == "train", download=download)
     except RuntimeError:
         return None
-    return dataset.data[:, None]
+    return dataset.data[:, None], dataset.targets
 
 
 def _layout_error(name: str, folder: str, root: Path, extra: str = "") -> GanlipError:
@@ -75,25 +76,17 @@ def _layout_error(name: str, folder: str, root: Path, extra: str = "") -> Ganlip
     )
 
 
-@register_data("mnist", kind="images", resolution=32)
+@register_data("mnist", kind="images", resolution=32, classes=10)
 def load_mnist(root: Path, resolution: int | None, split: str, download: bool, seed: int) -> InMemory:
     from torchvision.datasets import MNIST
 
-    images = _torchvision_images(MNIST, root, split, download)
-    if images is None:
+    found = _torchvision_images(MNIST, root, split, download)
+    if found is None:
         raise _layout_error("MNIST", "MNIST", root)
-    return uint8_images(images, resolution)
+    return uint8_images(found[0], resolution, labels=found[1], classes=10)
 
 
-@register_data("fashion-mnist", kind="images", resolution=32)
+@register_data("fashion-mnist", kind="images", resolution=32, classes=10)
 def load_fashion_mnist(root: Path, resolution: int | None, split: str, download: bool, seed: int) -> InMemory:
-    from torchvision.datasets import FashionMNIST
-
-    images = _torchvision_images(FashionMNIST, root, split, download)
-    if images is None:
-        debian_file = DEBIAN_FASHION_MNIST / f"{'train' if split == 'train' else 't10k'}-images-idx3-ubyte.gz"
-        if not debian_file.exists():
-            hint = f", or Debian's package files in {DEBIAN_FASHION_MNIST} (apt-get install dataset-fashion-mnist)"
-            raise _layout_error("Fashion-MNIST", "FashionMNIST", root, hint)
-        images = read_idx_images(debian_file)
-    return uint8_images(images, resolution)
+    images, labels = fashion_mnist_labelled(root, split, download)
+    return uint8_images(images, resolution, labels=labels, classes=10)

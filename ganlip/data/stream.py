@@ -19,10 +19,32 @@ def epoch_permutation(n: int, seed: int, epoch: int) -> Tensor:
 
 def fixed_subset(dataset: Dataset, n: int, seed: int) -> Tensor:
     """`n` samples drawn once without replacement (all of them if fewer), the same for the same seed."""
+    return fixed_labelled_subset(dataset, n, seed)[0]
+
+
+def fixed_labelled_subset(dataset: Dataset, n: int, seed: int) -> tuple[Tensor, Tensor | None]:
+    """`fixed_subset` and the samples' labels (None for unlabelled data)."""
     indices = epoch_permutation(len(dataset), seed, epoch=-1)[:n]  # type: ignore[arg-type]
+    labels = getattr(dataset, "labels", None)
     if isinstance(dataset, InMemory):
-        return dataset.batch(indices)
-    return torch.stack([dataset[int(i)] for i in indices])
+        samples = dataset.batch(indices)
+    else:
+        samples = torch.stack([dataset[int(i)] for i in indices])
+    return samples, labels[indices] if labels is not None else None
+
+
+class WithLabels(Dataset):
+    """The items of a labelled data set as `(sample, label)` pairs, for a DataLoader."""
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+        self.labels: Tensor = dataset.labels  # type: ignore[attr-defined]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
+        return self.dataset[index], self.labels[index]
 
 
 class ResumableBatchSampler(Sampler[list[int]]):
@@ -46,11 +68,18 @@ class ResumableBatchSampler(Sampler[list[int]]):
 
 
 class BatchStream:
-    """`next(stream)` is the next batch on `device`; `stream.position` counts the batches handed out, which is
-    all a checkpoint needs to resume the stream."""
+    """`next(stream)` is the next batch on `device`, with `labelled=True` the pair (samples, labels);
+    `stream.position` counts the batches handed out, which is all a checkpoint needs to resume the stream."""
 
     def __init__(
-        self, dataset: Dataset, batch_size: int, seed: int, device: torch.device, start: int = 0, num_workers: int = 0
+        self,
+        dataset: Dataset,
+        batch_size: int,
+        seed: int,
+        device: torch.device,
+        start: int = 0,
+        num_workers: int = 0,
+        labelled: bool = False,
     ):
         n = len(dataset)  # type: ignore[arg-type]
         if batch_size > n:
@@ -59,11 +88,17 @@ class BatchStream:
         self.device = device
         rank, size = world()
         sampler = ResumableBatchSampler(n, batch_size, seed, start, rank, size)
+        self._batches: Iterator[Tensor | list[Tensor]]
         if isinstance(dataset, InMemory):
-            self._batches = (dataset.batch(torch.tensor(indices)) for indices in sampler)
+            batches = ((dataset.batch(index := torch.tensor(indices)), index) for indices in sampler)
+            labels = dataset.labels
+            if labelled and labels is not None:
+                self._batches = ([batch, labels[index]] for batch, index in batches)
+            else:
+                self._batches = (batch for batch, _ in batches)
         else:
             loader = DataLoader(
-                dataset,
+                WithLabels(dataset) if labelled else dataset,
                 batch_sampler=sampler,
                 num_workers=num_workers,
                 pin_memory=device.type == "cuda",
@@ -74,7 +109,10 @@ class BatchStream:
     def __iter__(self) -> BatchStream:
         return self
 
-    def __next__(self) -> Tensor:
+    def __next__(self) -> Tensor | tuple[Tensor, Tensor]:
         batch = next(self._batches)
         self.position += 1
-        return batch.to(self.device, non_blocking=True)
+        if isinstance(batch, Tensor):
+            return batch.to(self.device, non_blocking=True)
+        samples, labels = batch
+        return samples.to(self.device, non_blocking=True), labels.to(self.device, non_blocking=True)

@@ -47,12 +47,16 @@ class LayerSpectrum:
 
 
 @torch.no_grad()
-def spectra(critic: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100) -> list[LayerSpectrum]:
+def spectra(
+    critic: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100, labels: Tensor | None = None
+) -> list[LayerSpectrum]:
     """One record per weighted layer (linear or convolution) of `critic` for inputs of shape `input_shape` (no
-    batch dimension)."""
+    batch dimension); a conditional critic is run with a class of `labels` to find its layers' input shapes, and
+    its class embedding is one of the records."""
     parameter = next(critic.parameters())
     with evaluation(critic):
-        shapes = _input_shapes(critic, torch.zeros(1, *input_shape, device=parameter.device, dtype=parameter.dtype))
+        example = torch.zeros(1, *input_shape, device=parameter.device, dtype=parameter.dtype)
+        shapes = _input_shapes(critic, example, labels)
         records = []
         for name, layer in weighted_layers(critic):
             weight = layer.weight.detach()
@@ -79,10 +83,20 @@ def spectra(critic: nn.Module, input_shape: tuple[int, ...], n_iter: int = 100) 
 def lipschitz_upper_bound(records: list[LayerSpectrum], critic: nn.Module) -> float:
     """`prod_l ‖layer_l‖` over operator norms: bounds Lip(D) above for activations of slope at most 1 and no
     skip connections (docs/strategies.md). NaN where a module of the critic declares `layer_bound_holds = False`
-    (gradient normalization divides the layers' output by its own gradient, so their norms bound nothing)."""
+    (gradient normalization divides the layers' output by its own gradient, so their norms bound nothing).
+
+    A projection critic `D(x, y) = (w + embed(y))·φ(x) + b` (one naming its output layer and class embedding in
+    `projection_layers`) is bounded by `Lip(φ) max_y ‖w + embed(y)‖`: the head's norm for the worst class takes
+    the place of the output layer's and the embedding's, which act side by side, not one after the other."""
     if not all(getattr(module, "layer_bound_holds", True) for module in critic.modules()):
         return math.nan
-    return math.prod(record.operator_norm for record in records)
+    head = getattr(critic, "projection_layers", None)
+    if head is None:
+        return math.prod(record.operator_norm for record in records)
+    layers = dict(critic.named_modules())
+    output, embedding = (layers[name].weight.detach().double() for name in head)
+    worst_class = (output.flatten()[:, None] + embedding).norm(dim=0).max().item()  # embedding: (dim, classes)
+    return math.prod(record.operator_norm for record in records if record.name not in head) * worst_class
 
 
 def gradient_norm_maxima(critic: nn.Module, real: Tensor, fake: Tensor, seed: int = 0) -> dict[str, float]:
@@ -153,7 +167,7 @@ def _orthonormality(layer: nn.Module) -> float | None:
     return None
 
 
-def _input_shapes(critic: nn.Module, example: Tensor) -> dict[str, tuple[int, ...]]:
+def _input_shapes(critic: nn.Module, example: Tensor, labels: Tensor | None = None) -> dict[str, tuple[int, ...]]:
     shapes: dict[str, tuple[int, ...]] = {}
 
     def recorder(name: str):
@@ -164,7 +178,7 @@ def _input_shapes(critic: nn.Module, example: Tensor) -> dict[str, tuple[int, ..
 
     hooks = [layer.register_forward_hook(recorder(name)) for name, layer in weighted_layers(critic)]
     try:
-        critic(example)
+        critic(example) if labels is None else critic(example, labels[:1])
     finally:
         for hook in hooks:
             hook.remove()

@@ -43,6 +43,8 @@ def dcgan_(module: nn.Module) -> None:
             nn.init.normal_(layer.weight, 0.0, 0.02)
             if layer.bias is not None:
                 nn.init.zeros_(layer.bias)
-        elif isinstance(layer, nn.BatchNorm2d):
+        elif isinstance(layer, nn.BatchNorm2d) and layer.affine:
             nn.init.normal_(layer.weight, 1.0, 0.02)
             nn.init.zeros_(layer.bias)
+        elif hasattr(layer, "gains") and hasattr(layer, "biases"):  # a conditional batch norm: each class's gains
+            nn.init.normal_(layer.gains.weight, 1.0, 0.02)

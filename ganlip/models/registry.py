@@ -48,7 +48,7 @@ def family(name: str) -> Family:
 
 
 # The model sizes a config can set; every family's sizes are among them (a test holds this).
-SIZE_KEYS = ("latent_dim", "width", "depth", "critic_norm", "critic_activation")
+SIZE_KEYS = ("latent_dim", "width", "depth", "critic_norm", "critic_activation", "num_classes")
 
 
 def sizes_from(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -57,7 +57,8 @@ def sizes_from(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build_model(name: str, data_shape: tuple[int, ...], **sizes: Any) -> tuple[nn.Module, nn.Module]:
-    """(generator, critic) of architecture `name` for samples of `data_shape`; unset sizes take defaults."""
+    """(generator, critic) of architecture `name` for samples of `data_shape`; unset sizes take defaults. With
+    `num_classes`, the family's class-conditional pair: `G(z, y)` and a projection critic `D(x, y)`."""
     chosen = family(name)
     kind = "points" if len(data_shape) == 1 else "images"
     if kind != chosen.data_kind:
@@ -72,14 +73,20 @@ def build_model(name: str, data_shape: tuple[int, ...], **sizes: Any) -> tuple[n
             f"architecture '{name}' is built for resolutions {valid}, not {data_shape[-1]}; "
             f"set --set resolution=N with one of those."
         )
-    unknown = sorted(set(sizes) - set(chosen.sizes))
+    if sizes.get("num_classes") is not None and "num_classes" not in chosen.sizes:
+        conditional = [f.name for f in _FAMILIES.values() if "num_classes" in f.sizes]
+        raise GanlipError(
+            f"architecture '{name}' has no class-conditional variant; use --arch {' or '.join(conditional)} with "
+            f"conditional=true, or train unconditionally."
+        )
+    unknown = sorted(set(sizes) - set(chosen.sizes) - {"num_classes"})
     if unknown:
         having = [f.name for f in _FAMILIES.values() if unknown[0] in f.sizes]
         raise GanlipError(
             f"architecture '{name}' has no size '{unknown[0]}' (only {', '.join(having) or 'none'}); "
             f"its sizes: {', '.join(chosen.sizes)}."
         )
-    resolved = {**chosen.sizes, **{k: v for k, v in sizes.items() if v is not None}}
+    resolved = {**chosen.sizes, **{k: v for k, v in sizes.items() if v is not None and k in chosen.sizes}}
     return chosen.builder(tuple(data_shape), **resolved)
 
 

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganlip.models.activations import relu
+from ganlip.models.conditional import batch_norm, generator_labels, run_layers
 from ganlip.models.init import RESIDUAL_GAIN, glorot_
 
 Norm = Callable[[int], nn.Module]
@@ -39,12 +40,13 @@ def layer_norm(channels: int) -> nn.Module:
 
 class GeneratorBlock(nn.Module):
     """BN-ReLU-[up]-conv3x3-BN-ReLU-conv3x3, plus a [up]-conv1x1 shortcut when the shape changes. Upsampling
-    is nearest-neighbour (WGAN-GP's depth_to_space of copies; SNGAN's unpooling)."""
+    is nearest-neighbour (WGAN-GP's depth_to_space of copies; SNGAN's unpooling). With `classes`, both batch norms
+    are class-conditional (SNGAN-projection's and mimicry's cGAN-PD `GBlock`)."""
 
-    def __init__(self, in_channels: int, out_channels: int, upsample: bool = True):
+    def __init__(self, in_channels: int, out_channels: int, upsample: bool = True, classes: int | None = None):
         super().__init__()
         self.upsample = upsample
-        self.norm1, self.norm2 = nn.BatchNorm2d(in_channels), nn.BatchNorm2d(out_channels)
+        self.norm1, self.norm2 = batch_norm(in_channels, classes), batch_norm(out_channels, classes)
         self.conv1 = nn.Conv2d(in_channels, out_channels, 3, padding=1)
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, padding=1)
         learnable = in_channels != out_channels or upsample
@@ -54,9 +56,9 @@ class GeneratorBlock(nn.Module):
     def _up(self, x: Tensor) -> Tensor:
         return F.interpolate(x, scale_factor=2, mode="nearest") if self.upsample else x
 
-    def forward(self, x: Tensor) -> Tensor:
-        h = self.conv1(self._up(F.relu(self.norm1(x))))
-        h = self.conv2(F.relu(self.norm2(h)))
+    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+        h = self.conv1(self._up(F.relu(run_layers([self.norm1], x, labels))))
+        h = self.conv2(F.relu(run_layers([self.norm2], h, labels)))
         return h + (self.shortcut(self._up(x)) if self.shortcut is not None else x)
 
 
@@ -103,17 +105,30 @@ class ResNetGenerator(nn.Module):
     BN-ReLU-conv3x3 to the image and tanh. The Linear is Glorot-uniform, the last convolution Glorot-uniform
     with `output_gain` (1 in gan_cifar_resnet.py line 161 and SNGAN; sqrt(2) in gan_64x64.py line 215)."""
 
-    def __init__(self, latent_dim: int, channels: int, widths: list[int], bottom: int = 4, output_gain: float = 1.0):
+    def __init__(
+        self,
+        latent_dim: int,
+        channels: int,
+        widths: list[int],
+        bottom: int = 4,
+        output_gain: float = 1.0,
+        classes: int | None = None,
+    ):
         super().__init__()
-        self.latent_dim, self.bottom, self.first = latent_dim, bottom, widths[0]
+        self.latent_dim, self.bottom, self.first, self.classes = latent_dim, bottom, widths[0], classes
         self.input = nn.Linear(latent_dim, bottom * bottom * widths[0])
-        self.blocks = nn.Sequential(*(GeneratorBlock(a, b) for a, b in itertools.pairwise(widths)))
+        self.blocks = nn.Sequential(*(GeneratorBlock(a, b, classes=classes) for a, b in itertools.pairwise(widths)))
         self.output = nn.Sequential(
             nn.BatchNorm2d(widths[-1]), nn.ReLU(), nn.Conv2d(widths[-1], channels, 3, padding=1), nn.Tanh()
         )
         glorot_(self.input)
         glorot_(self.output[2], output_gain)
 
-    def forward(self, z: Tensor) -> Tensor:
+    def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
+        labels = generator_labels(y, self.classes, len(z))
         h = self.input(z).view(len(z), self.first, self.bottom, self.bottom)
-        return self.output(self.blocks(h))
+        if labels is None:
+            return self.output(self.blocks(h))
+        for block in self.blocks:
+            h = block(h, labels)
+        return self.output(h)

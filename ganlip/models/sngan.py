@@ -10,7 +10,11 @@
 The critic ends with ReLU, global sum pooling and a Linear. `width` sets ngf; ndf keeps the paper's ratio.
 Initialised as SNGAN's code (sngan_projection) does, which mimicry follows for the weights: the blocks as in
 `resblocks`, the Linears and the generator's output convolution Glorot-uniform (dis_models/snresnet_32.py line
-17, gen_models/resnet_32.py lines 17 and 22), biases zero (chainer's default; mimicry keeps torch's)."""
+17, gen_models/resnet_32.py lines 17 and 22), biases zero (chainer's default; mimicry keeps torch's).
+
+Class-conditional (`num_classes`): mimicry's cGAN-PD at the same widths (torch_mimicry/nets/cgan_pd/cgan_pd_32.py,
+cgan_pd_128.py): the generator's blocks take conditional batch norms (the output batch norm stays plain), and the
+critic adds the projection `⟨embed(y), h⟩` of its pooled features `h` to its Linear's output."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from torch import Tensor, nn
 
 from ganlip.models.activations import relu
+from ganlip.models.conditional import ClassEmbedding, projection
 from ganlip.models.init import glorot_
 from ganlip.models.registry import register_model
 from ganlip.models.resblocks import CriticBlock, FirstCriticBlock, ResNetGenerator
@@ -63,7 +68,7 @@ PAPER = {
 
 
 class SNGANCritic(nn.Module):
-    def __init__(self, channels: int, first: int, blocks: list[tuple[int, bool]]):
+    def __init__(self, channels: int, first: int, blocks: list[tuple[int, bool]], classes: int | None = None):
         super().__init__()
         layers: list[nn.Module] = [FirstCriticBlock(channels, first)]
         width = first
@@ -73,13 +78,23 @@ class SNGANCritic(nn.Module):
         self.blocks = nn.Sequential(*layers)
         self.output = nn.Linear(width, 1)
         glorot_(self.output)
+        self.embedding = ClassEmbedding(classes, width) if classes else None
+        # the layers a Lipschitz bound reads as one head, side by side (metrics.spectra)
+        self.projection_layers = ("output", "embedding") if classes else None
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.output(relu(self.blocks(x)).sum(dim=(2, 3))).flatten()
+    def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
+        features = relu(self.blocks(x)).sum(dim=(2, 3))
+        if self.embedding is None:
+            return self.output(features).flatten()
+        return self.output(features).flatten() + projection(self.embedding, features, y)
 
 
-@register_model("sngan", data_kind="images", resolutions=(32, 48, 64, 128), latent_dim=128, width=None)
-def build_sngan(data_shape: tuple[int, ...], latent_dim: int, width: int | None) -> tuple[nn.Module, nn.Module]:
+@register_model(
+    "sngan", data_kind="images", resolutions=(32, 48, 64, 128), latent_dim=128, width=None, num_classes=None
+)
+def build_sngan(
+    data_shape: tuple[int, ...], latent_dim: int, width: int | None, num_classes: int | None
+) -> tuple[nn.Module, nn.Module]:
     channels, resolution, _ = data_shape
     paper = PAPER[resolution]
     scale = (width or paper.ngf) / paper.ngf
@@ -87,8 +102,10 @@ def build_sngan(data_shape: tuple[int, ...], latent_dim: int, width: int | None)
     def size(base: int, factor: float) -> int:
         return max(1, round(base * scale * factor))
 
-    generator = ResNetGenerator(latent_dim, channels, [size(paper.ngf, f) for f in paper.generator], paper.bottom)
+    generator = ResNetGenerator(
+        latent_dim, channels, [size(paper.ngf, f) for f in paper.generator], paper.bottom, classes=num_classes
+    )
     critic = SNGANCritic(
-        channels, size(paper.ndf, paper.first), [(size(paper.ndf, f), down) for f, down in paper.critic]
+        channels, size(paper.ndf, paper.first), [(size(paper.ndf, f), down) for f, down in paper.critic], num_classes
     )
     return generator, critic

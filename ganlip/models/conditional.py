@@ -1,0 +1,82 @@
+"""The pieces of class-conditional GANs: conditional batch norm for generators, the class embedding of the
+projection discriminator (Miyato & Koyama 2018, "cGANs with Projection Discriminator", eq. 3:
+`D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩`), and how a family's networks pass the class along.
+
+As in SNGAN's projection code (github.com/pfnet-research/sngan_projection, `source/links/
+categorical_conditional_batch_normalization.py`; `dis_models/snresnet_32.py`, `L.EmbedID` spectrally normalized)
+and mimicry's cGAN-PD (`torch_mimicry/modules/layers.py` `ConditionalBatchNorm2d`, `SNEmbedding`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from torch import Tensor, nn
+
+from ganlip.models.init import glorot_
+
+
+class ConditionalBatchNorm2d(nn.Module):
+    """Batch norm without its own affine, then a gain and a bias chosen by the class: `γ_y BN(x) + β_y`. Gains start
+    at 1 and biases at 0 (SNGAN's `initial_gamma`, `initial_beta`), so that at initialisation it is plain batch
+    norm for every class."""
+
+    def __init__(self, features: int, classes: int):
+        super().__init__()
+        self.features = features
+        self.norm = nn.BatchNorm2d(features, affine=False)
+        self.gains = nn.Embedding(classes, features)
+        self.biases = nn.Embedding(classes, features)
+        nn.init.ones_(self.gains.weight)
+        nn.init.zeros_(self.biases.weight)
+
+    def forward(self, x: Tensor, labels: Tensor) -> Tensor:
+        shape = (len(x), self.features, 1, 1)
+        return self.gains(labels).view(shape) * self.norm(x) + self.biases(labels).view(shape)
+
+
+class ClassEmbedding(nn.Linear):
+    """The projection discriminator's class embedding `embed(y)`, held as the Linear map from a one-hot class to
+    its vector (weight `(dim, classes)`, no bias), so that every strategy constrains it as it constrains the
+    critic's other Linear layers: `sn` divides it by its largest singular value as SNGAN-projection's
+    `SNEmbedID` does, and each class's vector `embed(y)` is then at most 1 long. Glorot-uniform, as mimicry's
+    `l_y` and SNGAN's `EmbedID(initialW=GlorotUniform())`."""
+
+    def __init__(self, classes: int, dim: int):
+        super().__init__(classes, dim, bias=False)
+        glorot_(self)
+
+    def forward(self, labels: Tensor) -> Tensor:  # type: ignore[override]
+        return self.weight.t()[labels]  # = one_hot(labels) @ Wᵀ, without building the one-hot matrix
+
+
+def projection(embedding: ClassEmbedding | None, features: Tensor, labels: Tensor | None) -> Tensor | None:
+    """`⟨embed(y), φ(x)⟩` per sample for a conditional critic (`embedding` set), None for an unconditional one."""
+    if embedding is None:
+        return None
+    if labels is None:
+        raise ValueError("a conditional critic needs the classes y: call critic(x, y)")
+    return (embedding(labels).to(features.dtype) * features.flatten(1)).sum(dim=1)
+
+
+def generator_labels(labels: Tensor | None, classes: int | None, batch: int) -> Tensor | None:
+    """The classes a conditional generator draws for (those asked for), or None for an unconditional one."""
+    if classes is None:
+        return None
+    if labels is None:
+        raise ValueError("a conditional generator needs the classes y: call generator(z, y)")
+    if labels.shape != (batch,):
+        raise ValueError(f"expected one class per latent, shaped ({batch},), got {tuple(labels.shape)}")
+    return labels
+
+
+def run_layers(layers: Iterable[nn.Module], h: Tensor, labels: Tensor | None) -> Tensor:
+    """`layers` in turn, passing the classes to the conditional batch norms among them."""
+    for layer in layers:
+        h = layer(h, labels) if isinstance(layer, ConditionalBatchNorm2d) else layer(h)
+    return h
+
+
+def batch_norm(features: int, classes: int | None) -> nn.Module:
+    """Batch norm, class-conditional when `classes` is set."""
+    return ConditionalBatchNorm2d(features, classes) if classes else nn.BatchNorm2d(features)
+
