@@ -70,7 +70,9 @@ def write_text(path: str | Path, text: str, fix: str = "free disk space or choos
 def write_error(path: Path, error: Exception, written: int, fix: str) -> StorageError:
     """One line: which file, why, how much space it needed against what is free, and what to do."""
     code = getattr(error, "errno", None)
-    cause = _CAUSES.get(code) or (error.strerror if isinstance(error, OSError) and error.strerror else None)
+    cause = _CAUSES.get(code) if isinstance(code, int) else None
+    if cause is None and isinstance(error, OSError) and error.strerror:
+        cause = error.strerror
     if cause is None:  # torch's writer hides the errno; the free space tells whether the disk is full
         cause = "the disk is full" if _free(path.parent) < max(written, 1) * 2 else f"the write failed ({error})"
     needed = max(written, _size(path))

@@ -220,14 +220,20 @@ def critic_steps_at(config: Config, step: int) -> int:
     done = step - 1
     if config.critic_schedule == "wgan" and (done < 25 or done % 500 == 0):
         return 100
-    return config.n_critic
+    return resolved_n_critic(config)
 
 
 def critic_steps_before(config: Config, step: int) -> int:
     """Critic steps taken by the end of generator step `step` (a resumed run's count, which lazy penalties read)."""
     if config.critic_schedule != "wgan":
-        return step * config.n_critic
+        return step * resolved_n_critic(config)
     return sum(critic_steps_at(config, s) for s in range(1, step + 1))
+
+
+def resolved_n_critic(config: Config) -> int:
+    if config.n_critic is None:
+        raise ValueError("critic steps need a resolved config: pass it through ganlip.resolution.resolve first")
+    return config.n_critic
 
 
 def check_device(name: str) -> None:

@@ -14,7 +14,7 @@ class StopRequests:
 
     def __init__(self) -> None:
         self.received: signal.Signals | None = None
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, signal._HANDLER] = {}
 
     def _handle(self, number: int, frame) -> None:
         if self.received is not None:

@@ -15,9 +15,10 @@ from torch.nn.utils import parametrize
 # The layers whose weights strategies constrain and measurements report: every affine map of a critic.
 CONV_LAYERS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
 WEIGHTED_LAYERS = (nn.Linear, *CONV_LAYERS)
+WeightedLayer = nn.Linear | nn.Conv1d | nn.Conv2d | nn.Conv3d
 
 
-def weighted_layers(module: nn.Module) -> Iterator[tuple[str, nn.Module]]:
+def weighted_layers(module: nn.Module) -> Iterator[tuple[str, WeightedLayer]]:
     """The named layers of `module` whose `.weight` strategies constrain."""
     for name, layer in module.named_modules():
         if isinstance(layer, WEIGHTED_LAYERS):

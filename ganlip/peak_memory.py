@@ -18,10 +18,10 @@ def resident_bytes() -> dict[str, int] | None:
         status = STATUS.read_text()
     except OSError:
         return None
-    found = {key: re.search(rf"^{key}:\s+(\d+) kB", status, re.MULTILINE) for key in ("VmRSS", "VmHWM")}
-    if not all(found.values()):
+    current, peak = (re.search(rf"^{key}:\s+(\d+) kB", status, re.MULTILINE) for key in ("VmRSS", "VmHWM"))
+    if current is None or peak is None:
         return None
-    return {"current": int(found["VmRSS"][1]) * 1024, "peak": int(found["VmHWM"][1]) * 1024}
+    return {"current": int(current[1]) * 1024, "peak": int(peak[1]) * 1024}
 
 
 def reset_peak(device: torch.device) -> None:

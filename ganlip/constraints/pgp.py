@@ -39,8 +39,8 @@ class ParameterGradientPenalty(Penalty):
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         x = penalty_points(self.at, real, fake)
         if self.per_sample:
-            gradients = per_sample_parameter_gradients(critic, x)
-            return self.weight * sum((g.square().flatten(1).sum(1) for g in gradients), x.new_zeros(len(x))).mean()
+            per_sample = per_sample_parameter_gradients(critic, x)
+            return self.weight * sum((g.square().flatten(1).sum(1) for g in per_sample), x.new_zeros(len(x))).mean()
         parameters = [p for p in critic.parameters() if p.requires_grad]
         gradients = torch.autograd.grad(scores(critic(x), len(x)).mean(), parameters, create_graph=True)
         return self.weight * sum((g.square().sum() for g in gradients), real.new_zeros(()))

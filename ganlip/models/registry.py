@@ -98,5 +98,5 @@ def parameter_counts(name: str, channels: int = 3) -> list[tuple[int | None, int
     for shape in shapes:
         generator, critic = build_model(name, shape)
         counts = [sum(p.numel() for p in module.parameters()) for module in (generator, critic)]
-        rows.append((shape[-1] if len(shape) == 3 else None, *counts))
+        rows.append((shape[-1] if len(shape) == 3 else None, counts[0], counts[1]))
     return rows
