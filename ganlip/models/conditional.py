@@ -45,7 +45,7 @@ class ClassEmbedding(nn.Linear):
         super().__init__(classes, dim, bias=False)
         glorot_(self)
 
-    def forward(self, labels: Tensor) -> Tensor:  # type: ignore[override]
+    def forward(self, labels: Tensor) -> Tensor:
         return self.weight.t()[labels]  # = one_hot(labels) @ Wᵀ, without building the one-hot matrix
 
 
@@ -58,14 +58,15 @@ def projection(embedding: ClassEmbedding | None, features: Tensor, labels: Tenso
     return (embedding(labels).to(features.dtype) * features.flatten(1)).sum(dim=1)
 
 
-def generator_labels(labels: Tensor | None, classes: int | None, batch: int) -> Tensor | None:
-    """The classes a conditional generator draws for (those asked for), or None for an unconditional one."""
+def generator_labels(labels: Tensor | None, classes: int | None, latents: Tensor) -> Tensor | None:
+    """The classes a conditional generator draws for (those asked for), or None for an unconditional one. (The
+    latents' batch size is read only then: reading it would fix a torch.export program's batch size.)"""
     if classes is None:
         return None
     if labels is None:
         raise ValueError("a conditional generator needs the classes y: call generator(z, y)")
-    if labels.shape != (batch,):
-        raise ValueError(f"expected one class per latent, shaped ({batch},), got {tuple(labels.shape)}")
+    if labels.dim() != 1 or labels.shape[0] != latents.shape[0]:
+        raise ValueError(f"expected one class per latent, shaped ({latents.shape[0]},), got {tuple(labels.shape)}")
     return labels
 
 
@@ -79,4 +80,3 @@ def run_layers(layers: Iterable[nn.Module], h: Tensor, labels: Tensor | None) ->
 def batch_norm(features: int, classes: int | None) -> nn.Module:
     """Batch norm, class-conditional when `classes` is set."""
     return ConditionalBatchNorm2d(features, classes) if classes else nn.BatchNorm2d(features)
-

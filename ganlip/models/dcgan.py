@@ -50,7 +50,7 @@ class DCGANGenerator(nn.Module):
         dcgan_(self)
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
-        labels = generator_labels(y, self.classes, len(z))
+        labels = generator_labels(y, self.classes, z)
         if labels is None:
             return self.net(z[:, :, None, None])
         return run_layers(self.net, z[:, :, None, None], labels)

@@ -46,5 +46,5 @@ def dcgan_(module: nn.Module) -> None:
         elif isinstance(layer, nn.BatchNorm2d) and layer.affine:
             nn.init.normal_(layer.weight, 1.0, 0.02)
             nn.init.zeros_(layer.bias)
-        elif hasattr(layer, "gains") and hasattr(layer, "biases"):  # a conditional batch norm: each class's gains
-            nn.init.normal_(layer.gains.weight, 1.0, 0.02)
+        elif isinstance(gains := getattr(layer, "gains", None), nn.Embedding):  # a conditional batch norm's gains
+            nn.init.normal_(gains.weight, 1.0, 0.02)

@@ -46,8 +46,8 @@ class MLPGenerator(nn.Module):
         self.net = _mlp(latent_dim + (classes or 0), width, depth, data_dim)
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
-        labels = generator_labels(y, self.classes, len(z))
-        if labels is None:
+        labels = generator_labels(y, self.classes, z)
+        if labels is None or self.classes is None:
             return self.net(z)
         return self.net(torch.cat([z, F.one_hot(labels, self.classes).to(z.dtype)], dim=1))
 

@@ -125,7 +125,7 @@ class ResNetGenerator(nn.Module):
         glorot_(self.output[2], output_gain)
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
-        labels = generator_labels(y, self.classes, len(z))
+        labels = generator_labels(y, self.classes, z)
         h = self.input(z).view(len(z), self.first, self.bottom, self.bottom)
         if labels is None:
             return self.output(self.blocks(h))

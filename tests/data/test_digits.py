@@ -17,3 +17,9 @@ def test_digits_are_the_bundled_set_upsampled_to_32_in_range():
     pooled = F.avg_pool2d((batch + 1) / 2, 4)[:, 0]
     assert torch.allclose(pooled.sum((1, 2)), original.sum((1, 2)), rtol=1e-4)
     assert (pooled - original).abs().mean() < 0.1
+
+
+def test_digits_carry_their_class():
+    digits = load_data("digits")
+    assert digits.classes == 10
+    assert torch.equal(digits.labels, torch.from_numpy(load_digits().target))

@@ -33,3 +33,32 @@ def test_no_readable_image_at_all_is_refused(tmp_path):
         (tmp_path / name).write_bytes(b"not an image")
     with pytest.raises(GanlipError, match="none of the 2 images can be read"):
         load_data("folder", tmp_path, resolution=16).readable()
+
+
+def test_subfolders_are_classes_sorted_by_name_and_a_flat_folder_has_none(tmp_path):
+    for name, colour in (("zebra", 0), ("apple", 255), ("apple", 128), ("moon", 60)):
+        (tmp_path / name).mkdir(exist_ok=True)
+        Image.new("L", (8, 8), colour).save(tmp_path / name / f"{colour}.png")
+    data = load_data("folder", tmp_path, resolution=8)
+    assert data.class_names == ("apple", "moon", "zebra") and data.classes == 3
+    assert [data.class_names[label] for label in data.labels] == [path.parent.name for path in data.paths]
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    Image.new("L", (8, 8), 1).save(flat / "one.png")
+    assert load_data("folder", flat, resolution=8).classes == 0
+    Image.new("L", (8, 8), 1).save(tmp_path / "loose.png")  # an image beside the class folders: no layout
+    assert load_data("folder", tmp_path, resolution=8).classes == 0
+
+
+def test_a_conditional_run_refuses_unlabelled_data_and_an_empty_class(tmp_path):
+    from ganlip.data.registry import require_labels
+
+    with pytest.raises(GanlipError, match="conditional=true needs labelled data, and 'swissroll' has no labels"):
+        require_labels(load_data("swissroll"), "swissroll")
+    for name in ("cats", "dogs"):
+        (tmp_path / name).mkdir()
+    Image.new("L", (8, 8), 1).save(tmp_path / "cats" / "a.png")
+    data = load_data("folder", tmp_path, resolution=8)
+    with pytest.raises(GanlipError, match="class 'dogs' of 'folder' has no samples"):
+        require_labels(data, "folder")
+    assert require_labels(load_data("digits"), "digits") == 10

@@ -46,3 +46,18 @@ def test_image_files_stream_resumes_exactly_with_and_without_workers(tmp_path, n
     assert all(torch.equal(next(stream), batch) for batch in expected)
     resumed = BatchStream(files, 4, seed=3, device=cpu, start=5, num_workers=num_workers)
     assert torch.equal(next(resumed), expected[5]) and torch.equal(next(resumed), expected[6])
+
+
+def test_a_labelled_stream_pairs_each_sample_with_its_own_class_and_draws_the_same_samples(tmp_path):
+    values = torch.arange(20.0)
+    data = InMemory(values[:, None], labels=values.long() % 3, classes=3)
+    plain = BatchStream(data, 5, seed=2, device=torch.device("cpu"))
+    labelled = BatchStream(data, 5, seed=2, device=torch.device("cpu"), labelled=True)
+    for _ in range(6):
+        samples, labels = next(labelled)
+        assert torch.equal(samples, next(plain))  # labels change nothing of what an unconditional run sees
+        assert torch.equal(labels, samples[:, 0].long() % 3)
+    folder = image_folder(tmp_path / "images", seed=0, n=6)
+    files = ImageFiles(sorted(folder.iterdir()), 8, labels=torch.arange(6), classes=6)
+    samples, labels = next(BatchStream(files, 3, seed=0, device=torch.device("cpu"), labelled=True))
+    assert torch.equal(samples, torch.stack([files[int(i)] for i in labels]))  # through a DataLoader

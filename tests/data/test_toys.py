@@ -34,3 +34,22 @@ def test_toys_are_seeded_in_memory_sets(name):
     a, b = load_data(name, seed=3), load_data(name, seed=3)
     assert torch.equal(a.tensor, b.tensor) and a.tensor.shape[1] == 2 and torch.isfinite(a.tensor).all()
     assert not torch.equal(a.tensor, load_data(name, seed=4).tensor)
+
+
+@pytest.mark.parametrize(("name", "classes"), [("8gaussians", 8), ("25gaussians", 25)])
+def test_a_gaussian_toys_label_is_the_mode_its_point_was_drawn_from(name, classes):
+    data = load_data(name, seed=3)
+    assert data.classes == classes and data.labels.shape == (len(data),)
+    if classes == 8:
+        angles = torch.arange(8) * math.pi / 4
+        centers = 2 * torch.stack([angles.cos(), angles.sin()], 1) / 1.414
+    else:
+        centers = torch.cartesian_prod(*(torch.arange(-2, 3.0) * 2 / 2.828,) * 2)
+    nearest = torch.cdist(data.tensor, centers).argmin(dim=1)
+    assert torch.equal(nearest, data.labels)  # modes far apart against their spread: the nearest is the own
+
+
+def test_the_labels_leave_the_points_as_they_were():
+    data = load_data("8gaussians", seed=5)
+    assert torch.equal(data.tensor, eight_gaussians(len(data), torch.Generator().manual_seed(5)))
+    assert load_data("swissroll").labels is None and load_data("checkerboard").classes == 0
