@@ -239,16 +239,22 @@ def export(source: str, out: str, formats: tuple[str, ...]) -> None:
     help="Write each sample as its own PNG into the folder --out (what pytorch-fid and `ganlip score` read), "
     "drawn as `ganlip score` draws the generator's.",
 )
-def sample(generator: str, n: int, out: str, seed: int, files: bool) -> None:
+@click.option(
+    "--class",
+    "chosen",
+    type=int,
+    help="A conditional generator's class to draw (default: a grid row per class; with --files, the classes in turn).",
+)
+def sample(generator: str, n: int, out: str, seed: int, files: bool, chosen: int | None) -> None:
     """Draw a grid of samples from an exported generator (or a run directory or checkpoint)."""
     from ganlip.sampling import sample_files, sample_grid
 
     if n <= 0:
         raise GanlipError(f"--n must be positive, got {n}.")
     if files:
-        written = sample_files(generator, n, Path("samples" if out == "samples.png" else out), seed)
+        written = sample_files(generator, n, Path("samples" if out == "samples.png" else out), seed, chosen=chosen)
     else:
-        written = sample_grid(generator, n, Path(out), seed)
+        written = sample_grid(generator, n, Path(out), seed, chosen)
     click.echo(f"wrote {written}")
 
 
@@ -269,11 +275,12 @@ def datasets() -> None:
     """List the data sets with their kind and the defaults a run takes from them."""
     from ganlip.data import available_data, data_spec
 
-    click.echo(f"{'data':<14} {'kind':<7} {'px':>4}  {'arch':<6} sizes")
+    click.echo(f"{'data':<14} {'kind':<7} {'px':>4}  {'classes':>7}  {'arch':<6} sizes")
     for name in available_data():
         spec = data_spec(name)
         sizes = ", ".join(f"{key}={value}" for key, value in spec.sizes.items()) or "-"
-        click.echo(f"{name:<14} {spec.kind:<7} {spec.resolution or '2-D':>4}  {spec.arch:<6} {sizes}")
+        classes = "subdirs" if spec.classes is None else spec.classes or "-"
+        click.echo(f"{name:<14} {spec.kind:<7} {spec.resolution or '2-D':>4}  {classes:>7}  {spec.arch:<6} {sizes}")
 
 
 @cli.command()

@@ -15,12 +15,13 @@ from torch.utils.data import DataLoader, Dataset
 
 from ganlip.data import load_data
 from ganlip.data.files import IMAGE_SUFFIXES, ImageFiles
+from ganlip.data.folder import class_layout
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
 from ganlip.layers import evaluation
 from ganlip.metrics.features import build_features, feature_net
 from ganlip.metrics.fid import DEFAULT_DIMS
-from ganlip.metrics.registry import PAIRWISE_FEATURES, Sides, default_metrics, metric
+from ganlip.metrics.registry import PAIRWISE_FEATURES, Sides, conditional_metrics, default_metrics, metric
 from ganlip.metrics.statistics import (
     batched_features,
     cache_directory,
@@ -28,7 +29,7 @@ from ganlip.metrics.statistics import (
     save_statistics,
     statistics,
 )
-from ganlip.sampling import generator_batches
+from ganlip.sampling import generator_batches, sample_classes
 from ganlip.trained import restore
 from ganlip.visuals import as_saved
 
@@ -39,10 +40,11 @@ FID_SAMPLES, SCORE_SAMPLES = 50_000, 10_000
 
 
 def saved_image_batches(
-    generator: nn.Module, n: int, batch_size: int, device: torch.device, seed: int = 0
+    generator: nn.Module, n: int, batch_size: int, device: torch.device, seed: int = 0, labels: Tensor | None = None
 ) -> Iterator[Tensor]:
-    """`n` samples of `generator`, each quantized as a PNG of it would be (`visuals.as_saved`): what scores see."""
-    return (as_saved(batch) for batch in generator_batches(generator, n, batch_size, device, seed))
+    """`n` samples of `generator` (for the classes `labels`, when conditional), each quantized as a PNG of it would
+    be (`visuals.as_saved`): what scores see."""
+    return (as_saved(batch) for batch in generator_batches(generator, n, batch_size, device, seed, labels))
 
 
 def default_score_samples(features: str | None, metrics: tuple[str, ...] | list[str]) -> int:
@@ -74,19 +76,21 @@ MIN_SAMPLES = 6
 
 @dataclass
 class Reference:
-    """A source's features: the Fréchet statistics of all of them, and the features themselves when kept."""
+    """A source's features: the Fréchet statistics of all of them, the features themselves when kept, and their
+    classes where the source has them (labelled data, a conditional generator)."""
 
     mu: np.ndarray
     sigma: np.ndarray
     features: np.ndarray | None = None
+    labels: np.ndarray | None = None
 
     @classmethod
-    def of(cls, features: np.ndarray, keep: int | None = None) -> Reference:
+    def of(cls, features: np.ndarray, keep: int | None = None, labels: np.ndarray | None = None) -> Reference:
         mu, sigma = statistics(features)
-        return cls(mu, sigma, features[:keep].astype(np.float32))
+        return cls(mu, sigma, features[:keep].astype(np.float32), labels[:keep] if labels is not None else None)
 
     def save(self, path: Path) -> None:
-        save_statistics(path, self.mu, self.sigma, self.features)
+        save_statistics(path, self.mu, self.sigma, self.features, self.labels)
 
     @classmethod
     def load(cls, path: str | Path) -> Reference:
@@ -104,7 +108,15 @@ def score_features(
     """The registered `metrics` (None: the defaults) between the reference `first` (real) and `second`
     (generated), each key named after the feature network `features` (`fd/inception`); `logits` maps features to
     the network's class logits, for the metrics that need them (the Inception Score)."""
-    chosen = [metric(name) for name in (metrics if metrics is not None else default_metrics())]
+    names = list(metrics if metrics is not None else default_metrics())
+    labelled = first.labels is not None and second.labels is not None
+    names += [name for name in conditional_metrics() if labelled and name not in names]
+    chosen = [metric(name) for name in names]
+    if not labelled and (asked := [m.name for m in chosen if m.conditional]):
+        raise GanlipError(
+            f"{', '.join(asked)} score class-conditional generation and need the classes of both sides: a conditional "
+            f"generator against labelled data (a run's data set, or a folder with one subfolder per class)."
+        )
     if len(first.mu) != len(second.mu):
         raise GanlipError(
             f"the two sources have features of {len(first.mu)} and {len(second.mu)} dimensions; statistics "
@@ -127,6 +139,8 @@ def score_features(
         second.features[:n] if pairwise else None,
         _logits(logits, second.features, features) if any(m.needs == "logits" for m in chosen) else None,
         seed,
+        first.labels[:n] if labelled and pairwise else first.labels,
+        second.labels,  # every generated row's, as the logits: a metric of the features takes the first n
     )
     values = {}
     for chosen_metric in chosen:
@@ -165,8 +179,11 @@ def source_reference(
                 f"{path} holds {len(images)} images; scoring needs at least {MIN_SAMPLES} (thousands for a "
                 f"trustworthy score)."
             )
-        files = ImageFiles(images, resolution or image_size(images[0]))
-        return Reference.of(batched_features(model(), dataset_batches(files, len(files), batch_size), device))
+        files = ImageFiles(images, resolution or image_size(images[0]), **class_layout(path, images))
+        labels = files.labels.numpy() if files.labels is not None else None
+        return Reference.of(
+            batched_features(model(), dataset_batches(files, len(files), batch_size), device), None, labels
+        )
     else:
         raise GanlipError(
             f"cannot score {path}: pass a folder of images, a run directory, an exported .safetensors generator "
@@ -175,7 +192,7 @@ def source_reference(
     with evaluation(generator):
         if next(generator_batches(generator, 1, 1, device)).dim() != 4:
             raise GanlipError(f"{path} generates points, not images; scores compare images.")
-        return Reference.of(batched_features(model(), saved_image_batches(generator, n, batch_size, device), device))
+    return generated_reference(model(), generator, n, batch_size, device)
 
 
 def image_size(image: Path) -> int:
@@ -255,13 +272,16 @@ def data_reference(
     dims = getattr(model, "dims", "")
     key = f"{data}-{split}-{resolution}px-{features}{dims if features == 'inception' else ''}-{n}"
     path = cache_directory() / f"{key}.npz"
+    labels = getattr(dataset, "labels", None)
     if path.is_file():
         reference = Reference.load(path)
-        if reference.features is not None:
+        if reference.features is not None and (labels is None or reference.labels is not None):
             return reference
     with evaluation(model):
         reference = Reference.of(
-            batched_features(model, dataset_batches(dataset, n, batch_size), device), REFERENCE_FEATURES
+            batched_features(model, dataset_batches(dataset, n, batch_size), device),
+            REFERENCE_FEATURES,
+            labels[:n].numpy() if labels is not None else None,
         )
     reference.save(path)
     return reference
@@ -277,10 +297,27 @@ def generator_scores(
     device: torch.device,
     metrics: tuple[str, ...] | None = None,
 ) -> dict[str, float]:
-    """Scores of `n` samples of `generator` against a data set's reference features."""
+    """Scores of `n` samples of `generator` against a data set's reference features; a conditional generator's are
+    drawn for the classes in turn, and scored class by class too where the data's reference has classes."""
+    return score_features(
+        reference,
+        generated_reference(model, generator, n, batch_size, device),
+        features,
+        metrics,
+        logits=lambda found: class_logits(model, found),
+    )
+
+
+def generated_reference(
+    model: nn.Module, generator: nn.Module, n: int, batch_size: int, device: torch.device, seed: int = 0
+) -> Reference:
+    """The features of `n` samples of `generator`, with the classes they were drawn for (conditional)."""
+    labels = sample_classes(generator, n)
     with evaluation(generator):
-        generated = Reference.of(batched_features(model, saved_image_batches(generator, n, batch_size, device), device))
-    return score_features(reference, generated, features, metrics, logits=lambda found: class_logits(model, found))
+        batches = saved_image_batches(generator, n, batch_size, device, seed, labels)
+        return Reference.of(
+            batched_features(model, batches, device), labels=labels.numpy() if labels is not None else None
+        )
 
 
 def class_logits(model: nn.Module, features: np.ndarray) -> np.ndarray:

@@ -34,6 +34,7 @@ def export_generator(source: str | Path, out: str | Path, formats: tuple[str, ..
         "data_shape": list(restored.data_shape),
         "sizes": sizes_from(config.to_dict()),
         "resolution": config.resolution,
+        "classes": config.num_classes if config.conditional else None,
         "step": restored.step,
         "ema": restored.averaged,
         "config": config.to_dict(),
@@ -49,9 +50,13 @@ def export_generator(source: str | Path, out: str | Path, formats: tuple[str, ..
 
 
 def export_program(generator: nn.Module, latent_dim: int, path: Path) -> Path:
-    """Save `generator` as a torch.export program with a dynamic batch size: it runs with torch alone."""
+    """Save `generator` as a torch.export program with a dynamic batch size: it runs with torch alone, as `g(z)`,
+    or for a conditional generator as `g(z, y)` with `y` the int64 classes `(B,)`."""
     batch = torch.export.Dim("batch", min=1, max=65536)
-    program = torch.export.export(generator, (torch.randn(2, latent_dim),), dynamic_shapes=({0: batch},))
+    example: tuple[torch.Tensor, ...] = (torch.randn(2, latent_dim),)
+    if getattr(generator, "classes", None) is not None:
+        example = (*example, torch.zeros(2, dtype=torch.long))
+    program = torch.export.export(generator, example, dynamic_shapes=tuple({0: batch} for _ in example))
     with atomic_path(path, EXPORT_FIX) as temporary:
         torch.export.save(program, str(temporary))
     return path

@@ -8,9 +8,11 @@ from pathlib import Path
 import torch
 
 from ganlip.builders import dataset_for
-from ganlip.data.stream import fixed_subset
+from ganlip.conditioning import conditioned
+from ganlip.data.stream import fixed_labelled_subset
 from ganlip.errors import GanlipError
 from ganlip.metrics.spectra import LayerSpectrum, gradient_norm_maxima, lipschitz_upper_bound, spectra
+from ganlip.sampling import generator_batches, sample_classes
 from ganlip.trained import restore
 
 
@@ -21,17 +23,21 @@ def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum
     config, generator, critic = restored.config, restored.generator, restored.critic
     if critic is None:
         raise GanlipError(f"{source} is an exported generator and holds no critic; inspect its run directory.")
-    with torch.no_grad():
-        fake = generator(torch.randn(n, generator.latent_dim, generator=torch.Generator().manual_seed(0)))
+    labels = sample_classes(generator, n)
+    fake = next(generator_batches(generator, n, n, torch.device("cpu"), labels=labels))
     note = f"step {restored.step}, constraint {config.constraint}"
     try:
         dataset = dataset_for(config)
-        real = fixed_subset(dataset, n, config.seed)
+        real, real_labels = fixed_labelled_subset(dataset, n, config.seed)
+        if labels is not None and real_labels is not None:  # a conditional critic scores real and fake at one class
+            fake = next(generator_batches(generator, n, n, torch.device("cpu"), labels=real_labels))
+            labels = real_labels
     except GanlipError:
         real = fake[torch.randperm(n, generator=torch.Generator().manual_seed(1))]
         note += "; data not found, so 'real' holds generated samples"
-    records = spectra(critic, restored.data_shape)
-    return records, lipschitz_upper_bound(records, critic), gradient_norm_maxima(critic, real, fake), note
+    records = spectra(critic, restored.data_shape, labels=labels)
+    maxima = gradient_norm_maxima(conditioned(critic, labels), real, fake)
+    return records, lipschitz_upper_bound(records, critic), maxima, note
 
 
 def format_report(records: list[LayerSpectrum], upper: float, maxima: dict[str, float], note: str) -> str:

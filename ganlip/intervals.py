@@ -82,6 +82,19 @@ def difference_interval(first, second, seed: int = 0) -> Interval | None:
     return Interval(float(a.mean() - b.mean()), low, high, min(len(a), len(b)) if len(b) > 1 else len(a))
 
 
+def contrast_interval(terms: list[tuple[list[float], float]], seed: int = 0) -> Interval | None:
+    """`Σ weight · mean(values)` over `terms` of (values, weight), e.g. a difference of two differences, and its 95%
+    bootstrap interval, each term's seeds resampled on their own. None when a term is empty."""
+    arrays = [(_finite(values), weight) for values, weight in terms]
+    if any(not len(array) for array, _ in arrays):
+        return None
+    rng = np.random.default_rng(seed)
+    resampled = sum(weight * _resampled_means(array, rng) for array, weight in arrays)
+    low, high = _percentiles(np.asarray(resampled))
+    estimate = sum(weight * float(array.mean()) for array, weight in arrays)
+    return Interval(estimate, low, high, min(len(array) for array, _ in arrays))
+
+
 def verdict(difference: Interval | None, claimed_sign: int) -> str:
     """The rule's verdict on a claim that the difference has sign `claimed_sign` (+1 or −1)."""
     if difference is None or difference.n < 2:

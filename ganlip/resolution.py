@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 
 from ganlip.config import Config, path_safe
-from ganlip.constraints import OptimizerRecipe, build
+from ganlip.constraints import Constraint, OptimizerRecipe, build
 from ganlip.constraints.base import with_recipe_params
 from ganlip.data import data_spec
 from ganlip.devices import native_bf16, select_device
@@ -17,7 +17,7 @@ from ganlip.evaluate import default_score_samples
 from ganlip.losses import DEFAULT_LOSS, build_loss
 from ganlip.metrics.features import choose_features
 from ganlip.models import family
-from ganlip.models.registry import SIZE_KEYS
+from ganlip.models.registry import SIZE_KEYS, require_conditional
 
 # Used when no strategy names a recipe (e.g. only penalties without one): WGAN-GP's Adam.
 DEFAULT_RECIPE = OptimizerRecipe("adam", 1e-4, (0.0, 0.9))
@@ -33,7 +33,10 @@ def resolve(config: Config) -> Config:
     arch = config.arch or spec.arch
     sizes = {**family(arch).sizes, **(spec.sizes if arch == spec.arch else {})}
     given, config = config.constraint, settled(config)
-    recipe = (build(config.constraint).recipe_for(spec.kind) or DEFAULT_RECIPE).settings()
+    strategy = build(config.constraint)
+    if config.conditional:
+        check_conditional(config, strategy, arch)
+    recipe = (strategy.recipe_for(spec.kind) or DEFAULT_RECIPE).settings()
     resolved = config.replace(
         arch=arch,
         resolution=(config.resolution or spec.resolution) if spec.kind == "images" else None,
@@ -46,6 +49,20 @@ def resolve(config: Config) -> Config:
     return resolved.replace(
         score_samples=resolved.score_samples or default_score_samples(scored_features(resolved), resolved.score_metrics)
     )
+
+
+def check_conditional(config: Config, strategy: Constraint, arch: str) -> None:
+    """A conditional run needs labelled data, an architecture with a conditional variant and a strategy that can
+    constrain a projection critic; each refusal says what to change."""
+    if data_spec(config.data).classes == 0:
+        raise GanlipError(
+            f"conditional=true needs labelled data, and '{config.data}' has no labels; train it unconditionally, or "
+            f"use a data set with classes (ganlip datasets lists them)."
+        )
+    require_conditional(arch)
+    refusal = strategy.conditional_refusal()
+    if refusal is not None:
+        raise GanlipError(refusal)
 
 
 def scored_features(config: Config) -> str | None:

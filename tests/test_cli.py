@@ -149,9 +149,11 @@ def test_datasets_lists_every_data_set_with_its_defaults():
 
     rows = {line.split()[0]: line.split()[1:] for line in invoke("datasets").output.splitlines()[1:]}
     assert list(rows) == available_data()
-    for name, (kind, resolution, arch, *_) in rows.items():
+    for name, (kind, resolution, classes, arch, *_) in rows.items():
         spec = data_spec(name)
         assert (kind, resolution, arch) == (spec.kind, str(spec.resolution or "2-D"), spec.arch)
+        assert classes == {None: "subdirs", 0: "-"}.get(spec.classes, str(spec.classes))
+    assert rows["fashion-mnist"][2] == "10" and rows["25gaussians"][2] == "25" and rows["folder"][2] == "subdirs"
 
 
 @pytest.mark.parametrize("device", ["gpu", "cuda1", "cuda:x"])

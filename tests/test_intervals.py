@@ -29,3 +29,16 @@ def test_a_difference_from_a_known_truth_and_single_seeds():
     assert verdict(below, -1) == "confirmed"
     assert verdict(difference_interval([0.4], 1.74), -1) == "inconclusive"  # one seed says nothing of its noise
     assert mean_interval([None, float("nan")]) is None
+
+
+def test_a_contrast_of_means_is_their_weighted_sum_with_each_sides_seeds_resampled():
+    from ganlip.intervals import contrast_interval
+
+    a, b, c, d = [3.0, 3.2, 2.8], [1.0, 1.1, 0.9], [2.0, 2.1, 1.9], [1.5, 1.5, 1.5]
+    found = contrast_interval([(a, 1), (b, -1), (c, -1), (d, 1)])
+    assert found.mean == pytest.approx((3.0 - 1.0) - (2.0 - 1.5))
+    assert found.low < found.mean < found.high and found.excludes_zero()
+    # the bootstrap of a contrast of one term is that term's own interval
+    alone = contrast_interval([(a, 1)])
+    assert (alone.low, alone.high) == (mean_interval(a).low, mean_interval(a).high)
+    assert contrast_interval([(a, 1), ([], -1)]) is None

@@ -52,7 +52,10 @@ def test_amp_auto_is_bf16_where_the_hardware_runs_it_natively(tmp_path, monkeypa
     ("changes", "message"),
     [
         ({"features": "fashion-cn"}, "features: unknown feature network 'fashion-cn'; valid: auto, none, digits-cnn"),
-        ({"score_metrics": ["fd", "fid"]}, "score_metrics: unknown metric 'fid'; valid: fd, kid, pr, dc, is"),
+        (
+            {"score_metrics": ["fd", "fid"]},
+            "score_metrics: unknown metric 'fid'; valid: fd, kid, pr, dc, accuracy, intra_fd, is",
+        ),
     ],
 )
 def test_unknown_feature_networks_and_metrics_are_refused_when_the_config_is_made(tmp_path, changes, message):

@@ -3,13 +3,14 @@ a difference between strategies counts only when its 95% bootstrap interval over
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ganlip import intervals
 from ganlip.compare.results import StrategyRow, label, seed_mean
-from ganlip.intervals import difference_interval
+from ganlip.intervals import contrast_interval, difference_interval
 from ganlip.metrics import keys
 
 
@@ -24,6 +25,15 @@ class Verdict:
 SN_FASTER = "Spectral normalization reaches a given quality in less training time than the gradient penalty."
 FN_OVER_CONSTRAINS = "Frobenius normalization over-constrains and lowers the Wasserstein estimate."
 CLIP_SIMPLE = "Weight clipping under-uses the critic's capacity (its critic looks like a simple function)."
+GP_CONDITIONAL = (
+    "The gradient penalty on interpolates degrades with many classes and in conditional generation, where spectral "
+    "normalization does not."
+)
+GP_CONDITIONAL_RULE = (
+    "per seed the log of the final quality; the interval of (gp − sn) conditional minus (gp − sn) unconditional, "
+    "each strategy's seeds resampled on their own, must exclude zero above it (gp relatively worse when "
+    "conditional)"
+)
 
 
 def judge(rows: list[StrategyRow], quality: tuple[str, ...]) -> list[Verdict]:
@@ -108,3 +118,32 @@ def clip_simple(by_name: dict[str, StrategyRow]) -> Verdict:
     evidence = "tightness / Lip lower, clip − other: " + ", ".join(f"{name} {d}" for name, d in found.items())
     verdict = combined([intervals.verdict(d, -1) for d in found.values()])
     return Verdict(CLIP_SIMPLE, verdict, evidence, intervals.RULE + "; against each of them")
+
+
+def gp_conditional(conditional: list[StrategyRow], unconditional: list[StrategyRow], key: str) -> Verdict:
+    """gp's quality relative to sn's (a log ratio, so that the parts' scales cancel), worse in the conditional part
+    than in its unconditional counterpart on the same data; `gp:pairs=any` beside `gp` in the conditional part
+    tells whether interpolating across classes is what hurts."""
+    cond = {row.constraint: row for row in conditional if row.histories}
+    plain = {row.constraint: row for row in unconditional if row.histories}
+    absent = [
+        f"{name} ({where})"
+        for where, rows in (("conditional", cond), ("unconditional", plain))
+        for name in ("gp", "sn")
+        if name not in rows
+    ]
+    if absent:
+        return Verdict(GP_CONDITIONAL, "not measured", f"missing {', '.join(absent)}", GP_CONDITIONAL_RULE)
+
+    def logs(row: StrategyRow) -> list[float]:
+        found = row.per_seed.get(f"final_{key}", [])
+        return [math.log(v) for v in found if v is not None and math.isfinite(v) and v > 0]
+
+    gap = contrast_interval(
+        [(logs(cond["gp"]), 1), (logs(cond["sn"]), -1), (logs(plain["gp"]), -1), (logs(plain["sn"]), 1)]
+    )
+    evidence = f"log {label(key)}, (gp − sn) conditional − (gp − sn) unconditional: {gap}"
+    if "gp:pairs=any" in cond:
+        across = difference_interval(logs(cond["gp:pairs=any"]), logs(cond["gp"]))
+        evidence += f"; conditional, gp:pairs=any − gp (interpolating across classes): {across}"
+    return Verdict(GP_CONDITIONAL, intervals.verdict(gap, +1), evidence, GP_CONDITIONAL_RULE)

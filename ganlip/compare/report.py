@@ -15,7 +15,7 @@ import torch
 
 from ganlip.atomic import write_text
 from ganlip.compare import figures
-from ganlip.compare.claims import Verdict, judge
+from ganlip.compare.claims import GP_CONDITIONAL, Verdict, gp_conditional, judge
 from ganlip.compare.results import (
     StrategyRow,
     beside_metrics,
@@ -118,6 +118,28 @@ def build_part(part: Part, runs: list[PlannedRun], out: Path) -> PartReport:
         report.figures.append(("Last samples of every strategy (first seed)", path))
     report.figures = [(caption, path.relative_to(out)) for caption, path in report.figures]
     return report
+
+
+def with_counterparts(reports: list[PartReport]) -> list[PartReport]:
+    """Each conditional part judged against the unconditional part on the same data, where the suite has one:
+    the claim that the gradient penalty degrades in conditional generation compares the two."""
+    for report in reports:
+        if not report.part.config.get("conditional"):
+            continue
+        data = report.part.config.get("data", "digits")
+        plain = next(
+            (
+                r
+                for r in reports
+                if not r.part.config.get("conditional") and r.part.config.get("data", "digits") == data
+            ),
+            None,
+        )
+        if plain is None:
+            report.verdicts.append(Verdict(GP_CONDITIONAL, "not measured", f"no unconditional part on {data}"))
+        else:
+            report.verdicts.append(gp_conditional(report.rows, plain.rows, report.quality[0]))
+    return reports
 
 
 def last_picture(run_dir: Path) -> Path | None:
@@ -298,7 +320,7 @@ def write_report(
     """Write `out/report.md` and `out/report.html` (figures in `out/figures/`), with a section on the benchmark
     run in `bench` (`ganlip bench w1 --out BENCH`) when one is given; returns their paths."""
     command = shlex.join(["ganlip", *(sys.argv[1:] if argv is None else argv)])
-    reports = [build_part(part, runs, out) for part in parts]
+    reports = with_counterparts([build_part(part, runs, out) for part in parts])
     written = [out / "report.md", out / "report.html"]
     strategies = list(dict.fromkeys(run.constraint for run in runs))
     write_text(written[0], markdown(reports, command) + "\n".join(benchmark_markdown(bench, strategies, out)))

@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 
 from ganlip.builders import dataset_for
+from ganlip.conditioning import conditioned
 from ganlip.gradients import input_gradients, scores
 from ganlip.setup import measurement_set
 from ganlip.trained import restore
@@ -26,13 +27,16 @@ class CriticField:
 
 
 def critic_field(run_dir: Path, n: int = 64, margin: float = 0.5) -> CriticField:
-    """The field of the run's last checkpoint on an `n`×`n` grid that covers data and samples."""
+    """The field of the run's last checkpoint on an `n`×`n` grid that covers data and samples; a conditional
+    run's samples are generated for the real points' classes, and its field is the critic's at class 0."""
     restored = restore(run_dir)
     config, critic = restored.config, restored.critic
     dataset = dataset_for(config)
-    real, noise, _ = measurement_set(config, dataset, restored.generator.latent_dim)
+    real, noise, labels = measurement_set(config, dataset, restored.generator.latent_dim)
     with torch.no_grad():
-        fake = restored.generator(noise).float()
+        fake = conditioned(restored.generator, labels)(noise).float()
+    if labels is not None:
+        critic = conditioned(critic, torch.zeros(1, dtype=torch.long))
     real = real.float()
     points = torch.cat([real, fake])
     low, high = points.min(0).values - margin, points.max(0).values + margin

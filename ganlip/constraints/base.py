@@ -117,6 +117,11 @@ class Constraint:
         """Whether the penalty is computed at critic step `critic_step` (counted from 0 over the run)."""
         return True
 
+    def conditional_refusal(self) -> str | None:
+        """Why the strategy cannot constrain a class-conditional critic, in one sentence with the fix; None where it
+        can (every strategy whose hooks see the critic as `critic(x)`, its class bound)."""
+        return None
+
     def scheduled_penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         """The penalty a critic step adds where it is `due`."""
         return self.penalty(critic, real, fake)
@@ -193,6 +198,9 @@ class Composite(Constraint):
 
     def recipe_for(self, data_kind: str) -> OptimizerRecipe | None:
         return next((r for part in self._parts if (r := part.recipe_for(data_kind)) is not None), None)
+
+    def conditional_refusal(self) -> str | None:
+        return next((reason for part in self._parts if (reason := part.conditional_refusal()) is not None), None)
 
     def attach(self, critic: nn.Module) -> nn.Module:
         for part in sorted(self._parts, key=lambda part: part.stack_order):

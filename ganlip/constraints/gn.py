@@ -24,11 +24,12 @@ class GradientNormalized(nn.Module):
         self.critic = critic
         self.eps = eps
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, *condition: Tensor) -> Tensor:
+        """`condition`: a conditional critic's classes, at which the gradient with respect to `x` is taken."""
         recording = torch.is_grad_enabled()
         inputs = x if x.requires_grad else x.detach().requires_grad_(True)
         with torch.enable_grad():
-            output = self.critic(inputs)
+            output = self.critic(inputs, *condition)
             f = scores(output, len(inputs))  # one per sample: a (B, 1) head must not broadcast against (B,) norms
             (gradient,) = torch.autograd.grad(f.sum(), inputs, create_graph=recording)
         f = at_least_float32(f)  # the norm and the quotient in float32 under autocast too

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import torch
 from torch import Tensor, nn
 
 from ganlip.constraints.base import OptimizerRecipe, Penalty, Trait, register, require, require_one_of
 from ganlip.gradients import PENALTY_POINTS, input_gradient_norms, penalty_points
+
+# Which fake each real sample is interpolated with: its own row's (generated for its class), or any row's.
+PAIRS = ("same", "any")
 
 
 @register("gp")
@@ -17,7 +21,12 @@ class GradientPenalty(Penalty):
     is the R1 penalty (Mescheder et al. 2018) with `weight = gamma / 2`. The gradient is taken with
     `create_graph=True`, so the penalty costs a double backward.
 
-    Parameters: `weight` (10), `target` (1), `at` (interp | real | fake | both). Touches no layer.
+    Parameters: `weight` (10), `target` (1), `at` (interp | real | fake | both), `pairs` (same | any). Touches no
+    layer. On a class-conditional critic a critic step generates its fakes for the real batch's classes, so
+    `pairs=same` interpolates a real sample and a fake of its own class, and the gradient is taken with respect to
+    the image at that class; `pairs=any` pairs each real sample with a fake drawn for another row (a random
+    permutation), interpolating across classes, scored at the real sample's class. Unconditional, both are
+    interpolates between independent real and generated samples.
     Recipes, from WGAN-GP's code (github.com/igul222/improved_wgan_training at fa66c57): on images,
     `gan_cifar.py` (the DCGAN critic): weight 10 (line 28), Adam 1e-4 betas (0.5, 0.9) (lines 137-138),
     5 critic steps, batch 64; its ResNet (`gan_cifar_resnet.py`: Adam 2e-4 betas (0, 0.9), linear decay) is
@@ -28,6 +37,7 @@ class GradientPenalty(Penalty):
     weight: float = 10.0
     target: float = 1.0
     at: str = "interp"
+    pairs: str = "same"
     one_sided: ClassVar[bool] = False
     cost = "a double backward through the critic"
     traits = frozenset({Trait.DOUBLE_BACKWARD})
@@ -40,8 +50,15 @@ class GradientPenalty(Penalty):
         require(self.weight >= 0, f"{self.name}: weight must be 0 or more, got {self.weight}; WGAN-GP uses 10.")
         require(self.target >= 0, f"{self.name}: target must be 0 or more, got {self.target}.")
         require_one_of(self.name, "at", self.at, PENALTY_POINTS)
+        require_one_of(self.name, "pairs", self.pairs, PAIRS)
+        require(
+            self.pairs == "same" or self.at == "interp",
+            f"{self.name}: pairs=any shuffles the fakes that interpolates are drawn towards; it needs at=interp.",
+        )
 
     def points(self, real: Tensor, fake: Tensor) -> Tensor:
+        if self.pairs == "any":
+            fake = fake[torch.randperm(len(fake), device=fake.device)]
         return penalty_points(self.at, real, fake)
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:

@@ -11,7 +11,7 @@ class OneSidedGradientPenalty(GradientPenalty):
     """`weight * E[max(‖∇D(x)‖ - target, 0)²]`: only slopes above the target are penalized, which matches the
     constraint `Lip(D) <= 1` rather than `= 1`.
 
-    Parameters: `weight` (10), `target` (1), `at` (interp | real | fake | both), as for `gp`.
+    Parameters: `weight` (10), `target` (1), `at` (interp | real | fake | both), `pairs` (same | any), as for `gp`.
     Recipes: WGAN-GP's, on images and on toys (weight 0.1 there): WGAN-LP's experiments start from WGAN-GP's
     code and settings, so `lp` differs from `gp` only in the penalty's one side.
     """

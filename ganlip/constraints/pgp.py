@@ -30,6 +30,14 @@ class ParameterGradientPenalty(Penalty):
         require(self.weight >= 0, f"pgp: weight must be 0 or more, got {self.weight}.")
         require_one_of("pgp", "at", self.at, PENALTY_POINTS)
 
+    def conditional_refusal(self) -> str | None:
+        if not self.per_sample:
+            return None
+        return (
+            "pgp differentiates the critic per sample with torch.func, which cannot carry each sample's class to a "
+            "conditional critic; use pgp:per_sample=false, or gp."
+        )
+
     @property
     def traits(self) -> frozenset[Trait]:  # type: ignore[override]
         # A mean of per-sample terms splits across processes; the square of a batch mean's gradient does not.

@@ -44,6 +44,12 @@ class SelfOrthogonality(Penalty):
         require(self.lambda1 >= 0 and self.lambda2 >= 0, "som: lambda1 and lambda2 must be 0 or more.")
         require(self.gamma > 0, f"som: gamma must be positive, got {self.gamma}.")
 
+    def conditional_refusal(self) -> str | None:
+        return (
+            "som reads the outputs of every layer as unit activations on data, and a conditional critic's class "
+            "embedding is fed classes, not data; use ortho or sn on a conditional critic."
+        )
+
     def attach(self, critic: nn.Module) -> nn.Module:
         for name, layer in weighted_layers(critic):
             layer.register_forward_hook(self._recorder(name))

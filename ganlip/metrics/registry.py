@@ -46,6 +46,10 @@ class Sides:
     fake_features: np.ndarray | None = None
     fake_logits: np.ndarray | None = None
     seed: int = 0
+    # the classes of each side's rows, where both carry them (a conditional generator against labelled data): the
+    # real side's those of `real_features`, the generated side's those of all its rows (as `fake_logits`)
+    real_labels: np.ndarray | None = None
+    fake_labels: np.ndarray | None = None
     _shared: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
@@ -59,6 +63,12 @@ class Sides:
         if self.fake_logits is None:
             raise ValueError("this metric needs the generated side's class logits")
         return self.fake_logits
+
+    def classes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The classes of the real and generated rows, for a metric of class-conditional generation."""
+        if self.real_labels is None or self.fake_labels is None:
+            raise ValueError("this metric needs the classes of both sides")
+        return self.real_labels, self.fake_labels
 
     def shared(self, name: str, compute: Callable[[], Any]) -> Any:
         """`compute()` once for all the metrics of one scoring that need it (precision/recall and
@@ -77,19 +87,27 @@ class Metric:
     summary: str  # for `ganlip score --help` and the docs
     role: str = ""  # quality (a report's main columns) | beside (shown next to them) | "" (logged only)
     default: bool = True  # computed when a config or `ganlip score` names no metrics
+    # of class-conditional generation: reads both sides' classes, and is computed whenever both carry them
+    conditional: bool = False
 
 
 _METRICS: Registry[Metric] = Registry("metric")
 
 
 def register_metric(
-    name: str, needs: str, keys: tuple[Key, ...], summary: str, role: str = "", default: bool = True
+    name: str,
+    needs: str,
+    keys: tuple[Key, ...],
+    summary: str,
+    role: str = "",
+    default: bool = True,
+    conditional: bool = False,
 ) -> Callable[[Callable[[Sides], dict[str, float]]], Callable[[Sides], dict[str, float]]]:
     """Decorator: register `compute(sides) -> {key name: value}` as the metric `name`."""
     assert needs in NEEDS, needs
 
     def decorate(compute: Callable[[Sides], dict[str, float]]) -> Callable[[Sides], dict[str, float]]:
-        _METRICS.add(name, Metric(name, needs, keys, compute, summary, role, default))
+        _METRICS.add(name, Metric(name, needs, keys, compute, summary, role, default, conditional))
         return compute
 
     return decorate
@@ -109,6 +127,11 @@ def available_metrics() -> list[str]:
 
 def default_metrics() -> list[str]:
     return [name for name in available_metrics() if _METRICS[name].default]
+
+
+def conditional_metrics() -> list[str]:
+    """The metrics of class-conditional generation, computed whenever both sides carry classes."""
+    return [name for name in available_metrics() if _METRICS[name].conditional]
 
 
 def all_keys() -> list[Key]:

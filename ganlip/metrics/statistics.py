@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -26,24 +27,35 @@ def batched_features(model: nn.Module, batches: Iterator[Tensor], device: torch.
     return np.concatenate([model(batch.to(device)).double().cpu().numpy() for batch in batches])
 
 
-def save_statistics(path: Path, mu: np.ndarray, sigma: np.ndarray, features: np.ndarray | None = None) -> None:
-    """pytorch-fid's `.npz` layout (mu, sigma), plus the features themselves when given, written atomically."""
+def save_statistics(
+    path: Path,
+    mu: np.ndarray,
+    sigma: np.ndarray,
+    features: np.ndarray | None = None,
+    labels: np.ndarray | None = None,
+) -> None:
+    """pytorch-fid's `.npz` layout (mu, sigma), plus the features themselves and their classes when given, written
+    atomically."""
+    arrays: dict[str, Any] = {"mu": mu, "sigma": sigma}
+    if features is not None:
+        arrays["features"] = features
+        if labels is not None:
+            arrays["labels"] = labels
     with (
         atomic_path(path, "free disk space or move the cache with $GANLIP_CACHE") as temporary,
         open(temporary, "wb") as file,
     ):
-        if features is None:
-            np.savez(file, mu=mu, sigma=sigma)
-        else:
-            np.savez(file, mu=mu, sigma=sigma, features=features)
+        np.savez(file, **arrays)
 
 
-def load_statistics(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """mu, sigma and (None when absent) the features of a statistics file, checked for consistent shapes."""
+def load_statistics(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """mu, sigma and (None when absent) the features of a statistics file and their classes, checked for
+    consistent shapes."""
     try:
         with np.load(path) as data:
             mu, sigma = data["mu"], data["sigma"]
             features = data["features"] if "features" in data.files else None
+            labels = data["labels"] if "labels" in data.files else None
     except (OSError, KeyError, ValueError) as error:
         raise GanlipError(f"{path} is not a statistics file with arrays mu and sigma ({error}).") from None
     consistent = mu.ndim == 1 and sigma.shape == (len(mu), len(mu))
@@ -52,7 +64,9 @@ def load_statistics(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarra
             f"{path} holds mu {mu.shape} and sigma {sigma.shape}, which are not the mean and covariance of one "
             f"feature space; pass a statistics file written by ganlip or pytorch-fid."
         )
-    return mu, sigma, features
+    if labels is not None and (features is None or labels.shape != (len(features),)):
+        raise GanlipError(f"{path} holds labels {labels.shape} that are not one class per feature row.")
+    return mu, sigma, features, labels
 
 
 def cache_directory() -> Path:

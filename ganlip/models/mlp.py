@@ -26,7 +26,7 @@ def _mlp(n_in: int, width: int, depth: int, n_out: int, activation: Callable[[],
     layers: list[nn.Module] = []
     for i in range(depth):
         layers += [nn.Linear(n_in if i == 0 else width, width), activation()]
-    layers.append(nn.Linear(width, n_out))
+    layers.append(nn.Linear(width if depth else n_in, n_out))
     network = nn.Sequential(*layers)
     initialise_like_gan_toy(network)
     return network
@@ -63,7 +63,7 @@ class MLPCritic(nn.Module):
     ):
         super().__init__()
         self.net = _mlp(data_dim, width, depth, 1, activation)  # ganlip's ReLU: a cheaper double backward
-        self.embedding = ClassEmbedding(classes, width) if classes else None
+        self.embedding = ClassEmbedding(classes, width if depth else data_dim) if classes else None
         # the layers a Lipschitz bound reads as one head, side by side (metrics.spectra)
         self.projection_layers = (f"net.{len(self.net) - 1}", "embedding") if classes else None
 

@@ -56,6 +56,16 @@ def sizes_from(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: values[key] for key in SIZE_KEYS if values.get(key) is not None}
 
 
+def require_conditional(name: str) -> None:
+    """Refuse an architecture without a class-conditional variant (one whose builder takes `num_classes`)."""
+    if "num_classes" not in family(name).sizes:
+        conditional = [f.name for f in _FAMILIES.values() if "num_classes" in f.sizes]
+        raise GanlipError(
+            f"architecture '{name}' has no class-conditional variant; use --arch {' or '.join(conditional)} with "
+            f"conditional=true, or train unconditionally."
+        )
+
+
 def build_model(name: str, data_shape: tuple[int, ...], **sizes: Any) -> tuple[nn.Module, nn.Module]:
     """(generator, critic) of architecture `name` for samples of `data_shape`; unset sizes take defaults. With
     `num_classes`, the family's class-conditional pair: `G(z, y)` and a projection critic `D(x, y)`."""
@@ -73,12 +83,8 @@ def build_model(name: str, data_shape: tuple[int, ...], **sizes: Any) -> tuple[n
             f"architecture '{name}' is built for resolutions {valid}, not {data_shape[-1]}; "
             f"set --set resolution=N with one of those."
         )
-    if sizes.get("num_classes") is not None and "num_classes" not in chosen.sizes:
-        conditional = [f.name for f in _FAMILIES.values() if "num_classes" in f.sizes]
-        raise GanlipError(
-            f"architecture '{name}' has no class-conditional variant; use --arch {' or '.join(conditional)} with "
-            f"conditional=true, or train unconditionally."
-        )
+    if sizes.get("num_classes") is not None:
+        require_conditional(name)
     unknown = sorted(set(sizes) - set(chosen.sizes) - {"num_classes"})
     if unknown:
         having = [f.name for f in _FAMILIES.values() if unknown[0] in f.sizes]

@@ -85,3 +85,35 @@ def test_the_semantic_metric_judges_where_it_was_measured():
     )
     assert strategy_rows(runs, quality)[0].intervals["precision"].mean == 0.5
     assert label("fd/inception") == "FID"
+
+
+def rows_of(*groups):
+    histories = [h for group in groups for h in group]
+    return strategy_rows(histories, QUALITY_WITHOUT_FEATURES)
+
+
+def final_swd(constraint: str, values: list[float]):
+    return [history(constraint, [value], seed=seed) for seed, value in enumerate(values)]
+
+
+def test_gp_degrades_in_conditional_generation_when_its_gap_to_sn_grows_beyond_the_seeds_noise():
+    from ganlip.compare.claims import gp_conditional
+
+    # unconditional: gp 10% worse than sn; conditional: gp twice as bad (log gap 0.69 against 0.10)
+    plain = rows_of(final_swd("gp", [1.1, 1.12, 1.08]), final_swd("sn", [1.0, 1.02, 0.98]))
+    worse = rows_of(final_swd("gp", [2.0, 2.05, 1.95]), final_swd("sn", [1.0, 1.01, 0.99]))
+    assert gp_conditional(worse, plain, "swd").verdict == "confirmed"
+    # the same gap in both: the contrast's interval straddles zero
+    same = rows_of(final_swd("gp", [1.1, 1.2, 1.0]), final_swd("sn", [1.0, 1.1, 0.9]))
+    assert gp_conditional(same, plain, "swd").verdict == "inconclusive"
+    # gp relatively better when conditional: refuted; the scale of a part cancels (a log ratio)
+    better = rows_of(final_swd("gp", [5.0, 5.1, 4.9]), final_swd("sn", [10.0, 10.2, 9.8]))
+    assert gp_conditional(better, plain, "swd").verdict == "refuted"
+    # gp:pairs=any beside gp is reported as the second explanation's evidence
+    across = rows_of(
+        final_swd("gp", [2.0, 2.05, 1.95]),
+        final_swd("sn", [1.0, 1.01, 0.99]),
+        final_swd("gp:pairs=any", [3.0, 3.1, 2.9]),
+    )
+    assert "gp:pairs=any − gp" in gp_conditional(across, plain, "swd").evidence
+    assert gp_conditional(rows_of(final_swd("sn", [1.0, 1.1])), plain, "swd").verdict == "not measured"

@@ -128,7 +128,7 @@ def test_setting_the_data_of_a_suite_is_refused(tmp_path):
     with pytest.raises(GanlipError, match=r"--set data=swissroll would train every part .* use --data swissroll"):
         compare(tmp_path / "out", changes={"data": "swissroll"}, say=lambda _: None)
     suite = resources.files("ganlip.compare") / "default_suite.yaml"
-    with pytest.raises(GanlipError, match="cannot apply to a suite of 3 parts"):
+    with pytest.raises(GanlipError, match="cannot apply to a suite of 5 parts"):
         compare(tmp_path / "out", config=suite, data="swissroll", say=lambda _: None)
     assert not (tmp_path / "out").exists()
 

@@ -12,12 +12,19 @@ from ganlip.resolution import resolve
 
 def test_the_built_in_suite_is_the_toys_and_fashion_mnist_with_the_core_strategies():
     parts = load_suite(None)
-    assert [p.name for p in parts] == ["8gaussians", "25gaussians", "fashion32"]
+    names = ["8gaussians", "25gaussians", "fashion32", "25gaussians-conditional", "fashion32-conditional"]
+    assert [p.name for p in parts] == names
     for part in parts:
         assert {"clip", "gp", "lp", "sn", "fn"} <= set(part.constraints)
     assert {"gn", "dragan", "aol", "bjorck"} <= set(parts[0].constraints)  # the later methods, on a toy
     runs = plan(parts, Path("out"))
-    assert len(runs) == 11 * 3 + 5 * 3 + 5 * 2  # three seeds on each toy, two on Fashion-MNIST
+    # three seeds on each toy, two on Fashion-MNIST; three on each conditional part, with r1 and gp:pairs=any
+    assert len(runs) == 11 * 3 + 5 * 3 + 5 * 2 + 2 * 7 * 3
+    conditional = {p.name: p for p in parts if p.config.get("conditional")}
+    for name, part in conditional.items():
+        plain = next(p for p in parts if p.name == name.removesuffix("-conditional"))
+        assert {k: v for k, v in part.config.items() if k != "conditional"} == plain.config  # the same budget
+        assert {"r1", "gp:pairs=any"} <= set(part.constraints) and part.seeds == 3
     assert runs[0].run_dir == Path("out/8gaussians/clip/seed0")
     fashion = [r.config for r in runs if r.part == "fashion32"]
     assert all(c.data == "fashion-mnist" and c.resolution == 32 and c.steps >= 1500 for c in fashion)

@@ -24,7 +24,7 @@ def test_spec_parameters_are_parsed_to_their_types():
 
 def test_plus_only_joins_strategies():
     assert [str(part) for part in build("gp:at=both,weight=1+sn").parts] == [
-        "gp:weight=1.0,target=1.0,at=both,every=1",
+        "gp:weight=1.0,target=1.0,at=both,pairs=same,every=1",
         "sn:n_iter=1,eps=1e-12,mode=matrix,sigma_grad=True",
     ]
 

@@ -59,9 +59,11 @@ def test_the_critic_is_a_projection_discriminator(arch, shape):
     # D(x, y) - D(x, y') = <embed(y) - embed(y'), φ(x)>, with φ(x) what the output layer reads
     output_layer, _ = critic.projection_layers
     captured = {}
-    hook = dict(critic.named_modules())[output_layer].register_forward_hook(
-        lambda module, inputs, output: captured.setdefault("features", inputs[0].flatten(1))
-    )
+
+    def capture(module, inputs, output) -> None:
+        captured.setdefault("features", inputs[0].flatten(1))
+
+    hook = dict(critic.named_modules())[output_layer].register_forward_hook(capture)
     difference = critic(x, first) - critic(x, second)
     hook.remove()
     embedding = critic.embedding.weight  # (dim, classes)
@@ -76,6 +78,12 @@ def test_the_generator_draws_for_the_class_it_is_given(arch, shape):
     torch.manual_seed(0)
     generator, _ = build_model(arch, shape, num_classes=3, width=8 if arch != "sngan" else 16)
     generator.eval()
+    norms = [m for m in generator.modules() if isinstance(m, ConditionalBatchNorm2d)]
+    if arch == "sngan":  # SNGAN starts every class at gain 1, bias 0 (plain batch norm); give them their own
+        assert all(torch.equal(m.gains.weight, torch.ones_like(m.gains.weight)) for m in norms)
+        with torch.no_grad():
+            for m in norms:
+                m.gains.weight.normal_(1, 0.5)
     z = torch.randn(4, generator.latent_dim)
     with torch.no_grad():
         zeros, twos = generator(z, torch.zeros(4, dtype=torch.long)), generator(z, torch.full((4,), 2))
