@@ -121,3 +121,29 @@ def test_a_folder_with_an_empty_class_and_a_class_out_of_range_are_refused(tmp_p
     )
     assert result.exit_code == 2 and "--class 10 is not a class of this generator, which has 10" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_critic_step_generates_its_fakes_for_the_real_batchs_classes(tmp_path, monkeypatch):
+    from ganlip import train as train_module
+    from ganlip.resolution import resolve
+    from ganlip.setup import build_run
+    from tests.conftest import tiny_config
+
+    run = build_run(resolve(tiny_config(tmp_path, "8gaussians", conditional=True)))
+    asked, given = [], {}
+
+    class Recording(torch.nn.Module):
+        def __init__(self, generator):
+            super().__init__()
+            self.generator = generator
+
+        def forward(self, z, y):
+            asked.append(y.clone())
+            return self.generator(z, y)
+
+    run.generator_train = Recording(run.generator)
+    update = train_module.update_critic
+    monkeypatch.setattr(train_module, "update_critic", lambda *a, **k: given.update(labels=a[-1]) or update(*a, **k))
+    real, labels = next(run.stream)
+    train_module.critic_step(run, (real, labels))
+    assert torch.equal(asked[0], labels) and torch.equal(given["labels"], labels)

@@ -107,3 +107,24 @@ def test_an_orthonormalized_layer_reports_how_far_it_is_from_orthonormal():
     assert records[1].orthonormality == pytest.approx(abs((wide @ wide.T).item() - 1), abs=1e-12)
     assert spectra(many, (32,))[0].orthonormality < 1e-6
     assert spectra(critic, (32,))[0].orthonormality is None  # no strategy promises it
+
+
+def test_a_projection_critics_bound_is_its_head_for_the_worst_class_times_the_layers_below():
+    from ganlip.models.mlp import MLPCritic
+
+    torch.manual_seed(0)
+    linear = MLPCritic(3, width=8, depth=0, classes=5)  # D(x, y) = (w + embed(y))·x + b: Lip = ‖w + embed(y)‖
+    records = spectra(linear, (3,), labels=torch.arange(5))
+    assert {record.name for record in records} == {"net.0", "embedding"}
+    heads = (linear.net[0].weight[0][:, None] + linear.embedding.weight).norm(dim=0)  # one per class
+    assert lipschitz_upper_bound(records, linear) == pytest.approx(heads.max().item(), rel=1e-6)
+    # with a hidden layer the bound multiplies in that layer's norm (ReLU: slope at most 1), and holds
+    deeper = MLPCritic(3, width=8, depth=1, classes=5)
+    bound = lipschitz_upper_bound(spectra(deeper, (3,), labels=torch.arange(5)), deeper)
+    hidden = torch.linalg.matrix_norm(deeper.net[0].weight.double(), ord=2).item()
+    head = (deeper.net[2].weight[0][:, None] + deeper.embedding.weight).norm(dim=0).max().item()
+    assert bound == pytest.approx(hidden * head, rel=1e-6)
+    x = torch.randn(256, 3, requires_grad=True)
+    for label in range(5):
+        (gradient,) = torch.autograd.grad(deeper(x, torch.full((256,), label)).sum(), x)
+        assert gradient.norm(dim=1).max() <= bound + 1e-6
