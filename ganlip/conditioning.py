@@ -38,8 +38,3 @@ def conditioned(network: nn.Module, labels: Tensor | None) -> nn.Module:
 def balanced_classes(n: int, classes: int, device: torch.device | str = "cpu") -> Tensor:
     """`0, 1, ..., classes - 1, 0, 1, ...`: `n` classes as evenly spread as `n` allows (what scores draw for)."""
     return torch.arange(n, device=device) % classes
-
-
-def uniform_classes(n: int, classes: int, generator: torch.Generator | None = None, device=None) -> Tensor:
-    """`n` classes drawn uniformly: what a conditional generator trains on and samples unless asked for one."""
-    return torch.randint(classes, (n,), generator=generator, device=device)

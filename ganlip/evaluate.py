@@ -19,7 +19,7 @@ from ganlip.data.folder import class_layout
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
 from ganlip.layers import evaluation
-from ganlip.metrics.features import build_features, feature_net
+from ganlip.metrics.features import available_features, build_features, feature_net
 from ganlip.metrics.fid import DEFAULT_DIMS
 from ganlip.metrics.registry import PAIRWISE_FEATURES, Sides, conditional_metrics, default_metrics, metric
 from ganlip.metrics.statistics import (
@@ -110,13 +110,27 @@ def score_features(
     the network's class logits, for the metrics that need them (the Inception Score)."""
     names = list(metrics if metrics is not None else default_metrics())
     labelled = first.labels is not None and second.labels is not None
-    names += [name for name in conditional_metrics() if labelled and name not in names]
+    # a classifier of the data's own classes (a shipped network) names classes the labels can be compared with;
+    # Inception's are ImageNet's
+    classifier = features in available_features() and bool(feature_net(features).data)
+    names += [
+        name
+        for name in conditional_metrics()
+        if labelled and name not in names and (classifier or metric(name).needs != "logits")
+    ]
     chosen = [metric(name) for name in names]
     if not labelled and (asked := [m.name for m in chosen if m.conditional]):
         raise GanlipError(
             f"{', '.join(asked)} score class-conditional generation and need the classes of both sides: a conditional "
             f"generator against labelled data (a run's data set, or a folder with one subfolder per class)."
         )
+    if not classifier and (asked := [m.name for m in chosen if m.conditional and m.needs == "logits"]):
+        raise GanlipError(
+            f"{', '.join(asked)} compares a classifier's classes with the data's, and {features}'s classes are not "
+            f"the data's; score with a shipped classifier of the data (--features fashion-cnn or digits-cnn)."
+        )
+    if labelled:
+        require_same_classes(first.labels, second.labels)
     if len(first.mu) != len(second.mu):
         raise GanlipError(
             f"the two sources have features of {len(first.mu)} and {len(second.mu)} dimensions; statistics "
@@ -147,6 +161,17 @@ def score_features(
         found = chosen_metric.compute(sides)
         values |= {key.logged(features): found[key.name] for key in chosen_metric.keys}
     return values
+
+
+def require_same_classes(real: np.ndarray, generated: np.ndarray) -> None:
+    """Refuse classes of a generator that the real side lacks (a class folder numbered otherwise than the data)."""
+    missing = sorted(set(np.unique(generated).tolist()) - set(np.unique(real).tolist()))
+    if missing:
+        raise GanlipError(
+            f"the generator draws class {missing[0]}, which the real side does not hold ({len(missing)} such classes); "
+            f"a folder's classes are its subfolders in sorted order, so name them to sort as the generator's "
+            f"classes do (0, 1, ..., 9)."
+        )
 
 
 def _logits(logits: Callable[[np.ndarray], np.ndarray] | None, features: np.ndarray, name: str) -> np.ndarray:
@@ -180,10 +205,12 @@ def source_reference(
                 f"trustworthy score)."
             )
         files = ImageFiles(images, resolution or image_size(images[0]), **class_layout(path, images))
-        labels = files.labels.numpy() if files.labels is not None else None
-        return Reference.of(
-            batched_features(model(), dataset_batches(files, len(files), batch_size), device), None, labels
-        )
+        found = batched_features(model(), dataset_batches(files, len(files), batch_size), device)
+        if files.labels is None:
+            return Reference.of(found)
+        # files sorted by class: shuffled (seeded), so that the features kept for pairwise scores hold every class
+        order = np.random.default_rng(0).permutation(len(found))
+        return Reference.of(found[order], None, files.labels.numpy()[order])
     else:
         raise GanlipError(
             f"cannot score {path}: pass a folder of images, a run directory, an exported .safetensors generator "

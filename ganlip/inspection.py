@@ -32,8 +32,8 @@ def inspect_critic(source: str | Path, n: int = 256) -> tuple[list[LayerSpectrum
         if labels is not None and real_labels is not None:  # a conditional critic scores real and fake at one class
             fake = next(generator_batches(generator, n, n, torch.device("cpu"), labels=real_labels))
             labels = real_labels
-    except GanlipError:
-        real = fake[torch.randperm(n, generator=torch.Generator().manual_seed(1))]
+    except GanlipError:  # other samples of the generator, for the same classes
+        real = next(generator_batches(generator, n, n, torch.device("cpu"), seed=1, labels=labels))
         note += "; data not found, so 'real' holds generated samples"
     records = spectra(critic, restored.data_shape, labels=labels)
     maxima = gradient_norm_maxima(conditioned(critic, labels), real, fake)

@@ -18,6 +18,29 @@ WEIGHTED_LAYERS = (nn.Linear, *CONV_LAYERS)
 WeightedLayer = nn.Linear | nn.Conv1d | nn.Conv2d | nn.Conv3d
 
 
+class ClassEmbedding(nn.Linear):
+    """The projection discriminator's class embedding `embed(y)`, held as the Linear map from a one-hot class to
+    its vector (weight `(dim, classes)`, no bias), so that every strategy constrains it as it constrains the
+    critic's other Linear layers: `sn` divides it by its largest singular value as SNGAN-projection's
+    `SNEmbedID` does, and each class's vector `embed(y)` is then at most 1 long. Glorot-uniform, as mimicry's
+    `l_y` and SNGAN's `EmbedID(initialW=GlorotUniform())`."""
+
+    def __init__(self, classes: int, dim: int):
+        super().__init__(classes, dim, bias=False)
+        nn.init.xavier_uniform_(self.weight)
+
+    def forward(self, labels: Tensor) -> Tensor:
+        return self.weight.t()[labels]  # = one_hot(labels) @ Wᵀ, without building the one-hot matrix
+
+
+def unit_rows(layer: WeightedLayer) -> Tensor:
+    """A layer's weight as the matrix with one row per unit it outputs: `(out, in * kernel)`, and for a class
+    embedding one row per class, `(classes, dim)` (its units are the classes, whatever its dimension)."""
+    if isinstance(layer, ClassEmbedding):
+        return layer.weight.t()
+    return weight_matrix(layer.weight)
+
+
 def weighted_layers(module: nn.Module) -> Iterator[tuple[str, WeightedLayer]]:
     """The named layers of `module` whose `.weight` strategies constrain."""
     for name, layer in module.named_modules():

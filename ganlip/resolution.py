@@ -63,6 +63,18 @@ def check_conditional(config: Config, strategy: Constraint, arch: str) -> None:
     refusal = strategy.conditional_refusal()
     if refusal is not None:
         raise GanlipError(refusal)
+    if classes := data_spec(config.data).classes:  # a folder's are counted when its run starts
+        require_class_samples(config, classes)
+
+
+def require_class_samples(config: Config, classes: int) -> None:
+    """A conditional run's scores draw `score_samples` for the classes in turn, and the intra-class FD needs two a
+    class."""
+    if config.score_every and config.score_samples is not None and config.score_samples < 2 * classes:
+        raise GanlipError(
+            f"score_samples {config.score_samples} gives some of the {classes} classes fewer than 2 samples, and the "
+            f"intra-class FD needs 2 a class; score at least {2 * classes} (thousands to trust it)."
+        )
 
 
 def scored_features(config: Config) -> str | None:

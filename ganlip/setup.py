@@ -29,6 +29,7 @@ from ganlip.evaluate import Reference, data_reference
 from ganlip.losses import WassersteinLoss, build_loss
 from ganlip.metrics.features import build_features, choose_features
 from ganlip.notes import cores_note, idle_scoring_note, precision_note, recipe_note
+from ganlip.resolution import require_class_samples
 
 # How many generated points a 2-D scatter shows (image grids show `n_samples`).
 SCATTER_POINTS = 1024
@@ -71,6 +72,7 @@ class Run:
     # measurements' latents are generated); None for an unconditional run
     fixed_labels: Tensor | None = None
     reference_labels: Tensor | None = None
+    class_frequencies: Tensor | None = None  # of the data's labels, which the generator step draws classes by
     critic_parameters: list[nn.Parameter] = field(default_factory=list)  # those the critic optimizer updates
     critic_train: nn.Module | None = None  # what the critic step calls: the critic, or its DDP/compiled wrapper
     generator_train: nn.Module | None = None
@@ -190,6 +192,7 @@ def build_run(config: Config, saved: dict | None = None, dataset: Dataset | None
             reference=reference.to(device),
             measure_noise=measure_noise.to(device),
             fixed_labels=fixed_labels.to(device) if fixed_labels is not None else None,
+            class_frequencies=class_frequencies(dataset, config).to(device) if config.conditional else None,
             reference_labels=reference_labels.to(device) if reference_labels is not None else None,
             schedulers=schedulers,
             ema=ema,
@@ -246,7 +249,14 @@ def with_classes(config: Config, dataset: Dataset) -> Config:
             f"num_classes is {config.num_classes} but '{config.data}' has {classes} classes; drop num_classes (the "
             f"data's count is used), or resume with the run's own config.yaml."
         )
+    require_class_samples(config, classes)
     return config.replace(num_classes=classes)
+
+
+def class_frequencies(dataset: Dataset, config: Config) -> Tensor:
+    """How often each class occurs in the data: the distribution a conditional generator step draws classes by."""
+    counts = torch.bincount(dataset.labels, minlength=config.num_classes)  # type: ignore[attr-defined]
+    return counts.float() / counts.sum()
 
 
 def picture_classes(n: int, classes: int, points: bool) -> Tensor:

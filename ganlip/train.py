@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from ganlip import distributed, peak_memory
 from ganlip.checkpoint import save_checkpoint
-from ganlip.conditioning import conditioned, uniform_classes
+from ganlip.conditioning import conditioned
 from ganlip.config import Config, critic_steps_at
 from ganlip.critic_update import update_critic
 from ganlip.errors import Diverged, Interrupted, StorageError
@@ -78,11 +78,14 @@ def generate(generator: nn.Module, noise: Tensor, labels: Tensor | None) -> Tens
 
 
 def sampled_classes(run: Run, n: int) -> Tensor | None:
-    """`n` classes drawn uniformly (this process's share of a draw for the global batch) for a conditional run's
-    generator step; None for an unconditional run."""
-    if run.classes is None:
+    """`n` classes for a conditional run's generator step (this process's share of a draw for the global batch),
+    drawn with the data's class frequencies, as the critic step's fakes are drawn for the real batch's classes
+    (SNGAN-projection and mimicry draw both uniformly: on balanced data the same distribution); None for an
+    unconditional run."""
+    if run.class_frequencies is None:
         return None
-    return distributed.share(uniform_classes(distributed.global_size(n), run.classes, device=run.device))
+    drawn = torch.multinomial(run.class_frequencies, distributed.global_size(n), replacement=True)
+    return distributed.share(drawn)
 
 
 def generator_step(run: Run) -> dict[str, Tensor]:

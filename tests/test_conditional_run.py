@@ -98,6 +98,10 @@ def test_score_compares_each_class_with_the_datas_same_class(conditional_run, tm
         (["--arch", "resnet", "--set", "conditional=true"], "architecture 'resnet' has no class-conditional variant"),
         (["--constraint", "pgp", "--set", "conditional=true"], "pgp differentiates the critic per sample"),
         (["--set", "num_classes=10"], "num_classes is only read by a conditional run"),
+        (
+            ["--set", "conditional=true", "--set", "score_every=2", "--set", "score_samples=12"],
+            "score_samples 12 gives some of the 10 classes fewer than 2 samples",
+        ),
     ],
 )
 def test_conditional_training_refuses_what_cannot_work_in_one_line(tmp_path, arguments, message):

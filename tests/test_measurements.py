@@ -30,3 +30,17 @@ def test_a_shrunken_critic_is_proportionally_loose():
     shift = torch.tensor([0.0, 1.0], dtype=torch.float64)
     values = measurements(LinearCritic(0.25 * shift), Shift(shift), real, real.clone())
     assert values["tightness"] == pytest.approx(0.25)
+
+
+def test_measuring_a_conditional_critic_moves_no_power_iteration(tmp_path):
+    from ganlip.constraints import build
+    from ganlip.measurements import measurements
+    from ganlip.models import build_model
+
+    torch.manual_seed(0)
+    generator, critic = build_model("mlp", (2,), width=8, num_classes=4)
+    critic = build("sn").attach(critic).train()  # as the loop leaves it after a generator step
+    buffers = {name: b.clone() for name, b in critic.named_buffers()}
+    labels = torch.arange(32) % 4
+    measurements(critic, generator, torch.randn(32, 2), torch.randn(32, 2), labels=labels)
+    assert all(torch.equal(buffers[name], b) for name, b in critic.named_buffers())

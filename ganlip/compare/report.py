@@ -121,22 +121,17 @@ def build_part(part: Part, runs: list[PlannedRun], out: Path) -> PartReport:
 
 
 def with_counterparts(reports: list[PartReport]) -> list[PartReport]:
-    """Each conditional part judged against the unconditional part on the same data, where the suite has one:
-    the claim that the gradient penalty degrades in conditional generation compares the two."""
+    """Each conditional part judged against the unconditional part with the same settings otherwise (data, model,
+    budget), where the suite has one: the claim that the gradient penalty degrades in conditional generation
+    compares the two."""
     for report in reports:
         if not report.part.config.get("conditional"):
             continue
-        data = report.part.config.get("data", "digits")
-        plain = next(
-            (
-                r
-                for r in reports
-                if not r.part.config.get("conditional") and r.part.config.get("data", "digits") == data
-            ),
-            None,
-        )
+        same = {key: value for key, value in report.part.config.items() if key != "conditional"}
+        plain = next((r for r in reports if r.part.config == same), None)
         if plain is None:
-            report.verdicts.append(Verdict(GP_CONDITIONAL, "not measured", f"no unconditional part on {data}"))
+            missing = "no unconditional part with the same data, model and budget"
+            report.verdicts.append(Verdict(GP_CONDITIONAL, "not measured", missing))
         else:
             report.verdicts.append(gp_conditional(report.rows, plain.rows, report.quality[0]))
     return reports

@@ -8,7 +8,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Penalty, register, require
-from ganlip.layers import weight_matrix, weighted_layers
+from ganlip.layers import unit_rows, weighted_layers
 
 
 @register("ortho")
@@ -26,8 +26,8 @@ class OrthogonalRegularization(Penalty):
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"{self.name}: weight must be 0 or more, got {self.weight}.")
 
-    def layer_penalty(self, weight: Tensor) -> Tensor:
-        matrix = weight_matrix(weight)  # (out, in): rows here are the columns of the in x out matrix
+    def layer_penalty(self, matrix: Tensor) -> Tensor:
+        """The penalty of one layer's `unit_rows` matrix, one row per unit (the columns of the in x out matrix)."""
         gram = matrix @ matrix.T
         identity = torch.eye(len(gram), device=gram.device, dtype=gram.dtype)
         if self.off_diagonal_only:
@@ -36,5 +36,5 @@ class OrthogonalRegularization(Penalty):
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         return self.weight * sum(
-            (self.layer_penalty(layer.weight) for _, layer in weighted_layers(critic)), real.new_zeros(())
+            (self.layer_penalty(unit_rows(layer)) for _, layer in weighted_layers(critic)), real.new_zeros(())
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, register, reparametrize, require
+from ganlip.layers import ClassEmbedding
 
 
 class WeightStandardization(nn.Module):
@@ -28,7 +29,8 @@ class WeightStandardize(Constraint):
     (`ws+sn`: standardization applies first, then the normalization).
 
     Parameters: `eps` (1e-5). Touches the weight of every Linear and Conv layer of the critic except layers
-    with a single input per filter (their standardized weight would be all zeros).
+    with a single input per filter (their standardized weight would be all zeros) and a conditional critic's
+    class embedding.
     """
 
     eps: float = 1e-5
@@ -40,7 +42,14 @@ class WeightStandardize(Constraint):
         require(self.eps > 0, f"ws: eps must be positive, got {self.eps}.")
 
     def attach(self, critic: nn.Module) -> nn.Module:
-        # a filter with a single entry would standardize to all zeros: such layers are left as they are
+        # a filter with a single entry would standardize to all zeros, and a class embedding's "filters" are
+        # its dimensions across the classes (standardizing them would force the classes' vectors to sum to zero):
+        # such layers are left as they are
         return reparametrize(
-            critic, lambda layer: WeightStandardization(self.eps) if layer.weight[0].numel() > 1 else None
+            critic,
+            lambda layer: (
+                WeightStandardization(self.eps)
+                if layer.weight[0].numel() > 1 and not isinstance(layer, ClassEmbedding)
+                else None
+            ),
         )

@@ -58,7 +58,8 @@ class ImageFiles(Dataset):
             print(f"skipped {len(bad)} unreadable image(s) of {len(self.paths)}, e.g. {bad[0]}", file=sys.stderr)
         if not good:
             raise GanlipError(f"none of the {len(self.paths)} images can be read, e.g. {bad[0]}; check the data.")
-        kept = [index for index, path in enumerate(self.paths) if path not in set(bad)]
+        unreadable = set(bad)
+        kept = [index for index, path in enumerate(self.paths) if path not in unreadable]
         labels = self.labels[kept] if self.labels is not None else None
         return ImageFiles(good, self.resolution, self.crop, labels, self.classes, self.class_names)
 

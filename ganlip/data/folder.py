@@ -33,7 +33,9 @@ def class_layout(root: Path, paths: list[Path]) -> dict:
     folders = [path.relative_to(root).parts[0] for path in paths]
     if any(len(path.relative_to(root).parts) == 1 for path in paths):
         return {}
-    names = sorted(child.name for child in root.iterdir() if child.is_dir() and not child.name.startswith("."))
+    # every visible subfolder, an empty one too, and any (hidden) one the images were found in
+    visible = {child.name for child in root.iterdir() if child.is_dir() and not child.name.startswith(".")}
+    names = sorted(visible | set(folders))
     index = {name: i for i, name in enumerate(names)}
     labels = torch.tensor([index[folder] for folder in folders])
     return {"labels": labels, "classes": len(names), "class_names": tuple(names)}

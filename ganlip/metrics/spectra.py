@@ -94,7 +94,8 @@ def lipschitz_upper_bound(records: list[LayerSpectrum], critic: nn.Module) -> fl
     if head is None:
         return math.prod(record.operator_norm for record in records)
     layers = dict(critic.named_modules())
-    output, embedding = (layers[name].weight.detach().double() for name in head)
+    with evaluation(critic), torch.no_grad():  # reading a weight in training mode would advance sn's iteration
+        output, embedding = (layers[name].weight.detach().double() for name in head)
     worst_class = (output.flatten()[:, None] + embedding).norm(dim=0).max().item()  # embedding: (dim, classes)
     return math.prod(record.operator_norm for record in records if record.name not in head) * worst_class
 

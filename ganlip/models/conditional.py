@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from torch import Tensor, nn
 
-from ganlip.models.init import glorot_
+from ganlip.layers import ClassEmbedding
 
 
 class ConditionalBatchNorm2d(nn.Module):
@@ -32,21 +32,6 @@ class ConditionalBatchNorm2d(nn.Module):
     def forward(self, x: Tensor, labels: Tensor) -> Tensor:
         shape = (-1, self.features, 1, 1)  # not len(x), which would fix a torch.export program's batch size
         return self.gains(labels).view(shape) * self.norm(x) + self.biases(labels).view(shape)
-
-
-class ClassEmbedding(nn.Linear):
-    """The projection discriminator's class embedding `embed(y)`, held as the Linear map from a one-hot class to
-    its vector (weight `(dim, classes)`, no bias), so that every strategy constrains it as it constrains the
-    critic's other Linear layers: `sn` divides it by its largest singular value as SNGAN-projection's
-    `SNEmbedID` does, and each class's vector `embed(y)` is then at most 1 long. Glorot-uniform, as mimicry's
-    `l_y` and SNGAN's `EmbedID(initialW=GlorotUniform())`."""
-
-    def __init__(self, classes: int, dim: int):
-        super().__init__(classes, dim, bias=False)
-        glorot_(self)
-
-    def forward(self, labels: Tensor) -> Tensor:
-        return self.weight.t()[labels]  # = one_hot(labels) @ Wᵀ, without building the one-hot matrix
 
 
 def projection(embedding: ClassEmbedding | None, features: Tensor, labels: Tensor | None) -> Tensor | None:

@@ -99,3 +99,16 @@ def test_every_strategy_trains_a_conditional_critic_or_is_refused_in_one_line(tm
     stats = update(torch.randn(16, 2), fake, labels)
     assert all(torch.isfinite(value).all() for value in stats.values())
     assert any(not torch.equal(b, p) for b, p in zip(before, critic.parameters(), strict=True))
+
+
+def test_ws_leaves_the_class_embedding_alone_and_ortho_takes_its_classes_as_the_units():
+    from torch.nn.utils import parametrize
+
+    critic = build("ws").attach(linear_projection_critic(dim=6, classes=3))
+    assert parametrize.is_parametrized(critic.net[0]) and not parametrize.is_parametrized(critic.embedding)
+    plain = linear_projection_critic(dim=6, classes=3)
+    with torch.no_grad():  # three orthonormal class vectors in 6 dimensions: orthonormal units, penalty 0
+        plain.embedding.weight.copy_(torch.linalg.qr(torch.randn(6, 3)).Q)
+        plain.net[0].weight.copy_(torch.tensor([[0.6, 0.8, 0.0, 0.0, 0.0, 0.0]]))  # one unit of norm 1
+    penalty = build("ortho:weight=1").penalty(plain, torch.randn(2, 6), torch.randn(2, 6))
+    assert penalty.item() == pytest.approx(0.0, abs=1e-10)

@@ -62,3 +62,10 @@ def test_a_conditional_run_refuses_unlabelled_data_and_an_empty_class(tmp_path):
     with pytest.raises(GanlipError, match="class 'dogs' of 'folder' has no samples"):
         require_labels(data, "folder")
     assert require_labels(load_data("digits"), "digits") == 10
+
+
+def test_a_hidden_subfolder_of_class_images_is_one_more_class(tmp_path):
+    for name in ("a", ".b"):
+        (tmp_path / name).mkdir()
+        Image.new("L", (8, 8), 9).save(tmp_path / name / "x.png")
+    assert load_data("folder", tmp_path, resolution=8).class_names == (".b", "a")

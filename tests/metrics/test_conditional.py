@@ -66,10 +66,26 @@ def test_the_conditional_scores_come_with_classes_on_both_sides_and_are_refused_
     labels = np.arange(300) % 3
     logits = np.eye(3)[labels]
     both = score_features(
-        Reference.of(real, labels=labels), Reference.of(fake, labels=labels), "net", ("fd",), logits=lambda f: logits
+        Reference.of(real, labels=labels),
+        Reference.of(fake, labels=labels),
+        "digits-cnn",
+        ("fd",),
+        logits=lambda f: logits,
     )
-    assert set(both) == {"fd/net", "accuracy/net", "intra_fd/net"} and both["accuracy/net"] == 1.0
-    unlabelled = score_features(Reference.of(real), Reference.of(fake, labels=labels), "net", ("fd",))
-    assert set(unlabelled) == {"fd/net"}
+    assert (
+        set(both) == {"fd/digits-cnn", "accuracy/digits-cnn", "intra_fd/digits-cnn"}
+        and both["accuracy/digits-cnn"] == 1.0
+    )
+    unlabelled = score_features(Reference.of(real), Reference.of(fake, labels=labels), "digits-cnn", ("fd",))
+    assert set(unlabelled) == {"fd/digits-cnn"}
     with pytest.raises(GanlipError, match="intra_fd score class-conditional generation and need the classes"):
-        score_features(Reference.of(real), Reference.of(fake), "net", ("fd", "intra_fd"))
+        score_features(Reference.of(real), Reference.of(fake), "digits-cnn", ("fd", "intra_fd"))
+    # Inception's classes are ImageNet's: the class scores it computes are those of features alone
+    inception = score_features(
+        Reference.of(real, labels=labels), Reference.of(fake, labels=labels), "inception", ("fd",)
+    )
+    assert set(inception) == {"fd/inception", "intra_fd/inception"}
+    with pytest.raises(GanlipError, match="accuracy compares a classifier's classes with the data's"):
+        score_features(Reference.of(real, labels=labels), Reference.of(fake, labels=labels), "inception", ("accuracy",))
+    with pytest.raises(GanlipError, match="the generator draws class 2, which the real side does not hold"):
+        score_features(Reference.of(real, labels=labels % 2), Reference.of(fake, labels=labels), "digits-cnn", ("fd",))
