@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pytest
 import torch
 from torch import nn
@@ -68,3 +71,16 @@ def tiny_config(tmp_path, data: str = "digits", **changes):
         out=str(tmp_path / "run"),
     )
     return Config(**{**values, **changes})
+
+
+def run_program_without_ganlip(program, inputs: tuple, folder) -> torch.Tensor:
+    """The output of a torch.export program on `inputs`, run in a fresh Python where importing ganlip fails."""
+    torch.save(inputs, folder / "inputs.pt")
+    script = (
+        "import sys; sys.modules['ganlip'] = None\n"  # any import of ganlip would now fail
+        "import torch\n"
+        f"g = torch.export.load({str(program)!r}).module()\n"
+        f"torch.save(g(*torch.load({str(folder / 'inputs.pt')!r})), {str(folder / 'out.pt')!r})\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=folder)
+    return torch.load(folder / "out.pt")

@@ -3,8 +3,6 @@ rows per class, export and run the standalone program with `(z, y)`, score again
 bad input of conditional runs, each one line and exit code 2."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -15,6 +13,7 @@ from ganlip.cli import cli
 from ganlip.sampling import generator_batches
 from ganlip.trained import load_generator
 from ganlip.visuals import save_image_files
+from tests.conftest import run_program_without_ganlip
 
 TINY = ["--steps", "2", "--n-critic", "1", "--batch-size", "16", "--set", "width=8", "--quiet"]
 
@@ -63,18 +62,9 @@ def test_the_exported_program_takes_latents_and_classes(conditional_run, tmp_pat
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "G.json").read_text())["classes"] == 10
     z, y = torch.randn(3, 128), torch.tensor([9, 0, 4])
-    torch.save((z, y), tmp_path / "input.pt")
-    script = (
-        "import sys; sys.modules['ganlip'] = None\n"
-        "import torch\n"
-        f"g = torch.export.load({str(tmp_path / 'G.pt2')!r}).module()\n"
-        f"z, y = torch.load({str(tmp_path / 'input.pt')!r})\n"
-        f"torch.save(g(z, y), {str(tmp_path / 'out.pt')!r})\n"
-    )
-    subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path)
     with torch.no_grad():
         expected = load_generator(tmp_path / "G.safetensors")(z, y)
-    assert torch.allclose(torch.load(tmp_path / "out.pt"), expected, atol=1e-5)
+    assert torch.allclose(run_program_without_ganlip(tmp_path / "G.pt2", (z, y), tmp_path), expected, atol=1e-5)
 
 
 def test_score_compares_each_class_with_the_datas_same_class(conditional_run, tmp_path):
