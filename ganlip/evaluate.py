@@ -110,14 +110,8 @@ def score_features(
     the network's class logits, for the metrics that need them (the Inception Score)."""
     names = list(metrics if metrics is not None else default_metrics())
     labelled = first.labels is not None and second.labels is not None
-    # a classifier of the data's own classes (a shipped network) names classes the labels can be compared with;
-    # Inception's are ImageNet's
-    classifier = features in available_features() and bool(feature_net(features).data)
-    names += [
-        name
-        for name in conditional_metrics()
-        if labelled and name not in names and (classifier or metric(name).needs != "logits")
-    ]
+    classifier = is_data_classifier(features)
+    names += [name for name in class_metrics(features) if labelled and name not in names]
     chosen = [metric(name) for name in names]
     if not labelled and (asked := [m.name for m in chosen if m.conditional]):
         raise GanlipError(
@@ -161,6 +155,18 @@ def score_features(
         found = chosen_metric.compute(sides)
         values |= {key.logged(features): found[key.name] for key in chosen_metric.keys}
     return values
+
+
+def is_data_classifier(features: str) -> bool:
+    """Whether the feature network classifies the data's own classes (a shipped network), so that its classes can
+    be compared with the labels; Inception's are ImageNet's."""
+    return features in available_features() and bool(feature_net(features).data)
+
+
+def class_metrics(features: str) -> list[str]:
+    """The scores of conditional generation computed on `features` whenever both sides carry classes."""
+    classifier = is_data_classifier(features)
+    return [name for name in conditional_metrics() if classifier or metric(name).needs != "logits"]
 
 
 def require_same_classes(real: np.ndarray, generated: np.ndarray) -> None:

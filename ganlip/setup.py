@@ -25,7 +25,7 @@ from ganlip.data.stream import fixed_labelled_subset
 from ganlip.devices import select_device
 from ganlip.ema import EMA
 from ganlip.errors import GanlipError
-from ganlip.evaluate import Reference, data_reference
+from ganlip.evaluate import Reference, class_metrics, data_reference
 from ganlip.losses import WassersteinLoss, build_loss
 from ganlip.metrics.features import build_features, choose_features
 from ganlip.notes import cores_note, idle_scoring_note, precision_note, recipe_note
@@ -229,7 +229,8 @@ def prepare_scores(config: Config, data_shape: tuple[int, ...], device: torch.de
     except GanlipError as error:
         return None, f"Scores are off for this run: {error}"
     reference = data_reference(model, features, config.data, config.data_root, config.split, config.resolution, device)
-    note = f"Scores ({', '.join(config.score_metrics)}) on {features} features every {config.score_every} steps."
+    scored = [*config.score_metrics, *(class_metrics(features) if config.conditional else ())]
+    note = f"Scores ({', '.join(dict.fromkeys(scored))}) on {features} features every {config.score_every} steps."
     return Scoring(model, features, reference), note
 
 
