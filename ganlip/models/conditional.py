@@ -43,6 +43,15 @@ def projection(embedding: ClassEmbedding | None, features: Tensor, labels: Tenso
     return (embedding(labels).to(features.dtype) * features.flatten(1)).sum(dim=1)
 
 
+def projected(net: nn.Sequential, embedding: ClassEmbedding | None, x: Tensor, labels: Tensor | None) -> Tensor:
+    """One score per sample of a critic whose last layer reads `φ(x) = net[:-1](x)`, plus the projection
+    `⟨embed(y), φ(x)⟩` when it is conditional (`embedding` set)."""
+    if embedding is None:
+        return net(x).flatten()
+    features = net[:-1](x)
+    return net[-1](features).flatten() + projection(embedding, features, labels)
+
+
 def generator_labels(labels: Tensor | None, classes: int | None, latents: Tensor) -> Tensor | None:
     """The classes a conditional generator draws for (those asked for), or None for an unconditional one. (The
     latents' batch size is read only then: reading it would fix a torch.export program's batch size.)"""

@@ -20,7 +20,7 @@ from torch import Tensor, nn
 
 from ganlip.models.activations import LeakyReLU
 from ganlip.models.activations import critic_activation as choose_activation
-from ganlip.models.conditional import ClassEmbedding, batch_norm, generator_labels, projection, run_layers
+from ganlip.models.conditional import ClassEmbedding, batch_norm, generator_labels, projected, run_layers
 from ganlip.models.init import dcgan_
 from ganlip.models.registry import register_model
 
@@ -81,10 +81,7 @@ class DCGANCritic(nn.Module):
         self.projection_layers = (f"net.{len(self.net) - 1}", "embedding") if classes else None
 
     def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
-        if self.embedding is None:
-            return self.net(x).flatten()
-        features = self.net[:-1](x)
-        return self.net[-1](features).flatten() + projection(self.embedding, features, y)
+        return projected(self.net, self.embedding, x, y)
 
 
 @register_model(

@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from ganlip.models.activations import ReLU
 from ganlip.models.activations import critic_activation as choose_activation
-from ganlip.models.conditional import ClassEmbedding, generator_labels, projection
+from ganlip.models.conditional import ClassEmbedding, generator_labels, projected
 from ganlip.models.init import glorot_, he_
 from ganlip.models.registry import register_model
 
@@ -68,10 +68,7 @@ class MLPCritic(nn.Module):
         self.projection_layers = (f"net.{len(self.net) - 1}", "embedding") if classes else None
 
     def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
-        if self.embedding is None:
-            return self.net(x).squeeze(-1)
-        features = self.net[:-1](x)
-        return self.net[-1](features).squeeze(-1) + projection(self.embedding, features, y)
+        return projected(self.net, self.embedding, x, y)
 
 
 @register_model("mlp", data_kind="points", latent_dim=2, width=512, depth=3, critic_activation="relu", num_classes=None)
