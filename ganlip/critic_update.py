@@ -50,7 +50,9 @@ def update_critic(
         # penalty, the input-gradient of the interpolates' leaf, a whole convolution backward).
         total.backward(inputs=parameters)
         optimizer.step()
-        constraint.after_step(critic)
+        for part in constraint.parts:  # the projections due at this step, in the order named
+            if part.projects_at(critic_step_index):
+                part.after_step(critic)
     return {
         keys.CRITIC_LOSS: total.detach(),
         keys.PENALTY: penalty.detach(),

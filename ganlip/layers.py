@@ -115,6 +115,15 @@ class SpectralParametrization(nn.Module):
         raise NotImplementedError
 
 
+def raw_weight(layer: nn.Module) -> Tensor:
+    """The weight a layer's parametrizations start from (`parametrizations.weight.original`), or its plain weight
+    where it has none: the one an optimizer trains and a projection rewrites."""
+    weight = layer.parametrizations.weight.original if parametrize.is_parametrized(layer, "weight") else layer.weight
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{type(layer).__name__} has no weight tensor")
+    return weight
+
+
 @torch.no_grad()
 def received_weight(layer: nn.Module, parametrization: nn.Module) -> Tensor:
     """The weight `parametrization` is given in `layer`'s chain: the raw weight passed through the

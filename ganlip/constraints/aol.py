@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, Trait, register, reparametrize, require, require_zero_padding
 from ganlip.constraints.sn import SpectralNorm
-from ganlip.layers import conv
+from ganlip.layers import conv, raw_weight
 
 
 class AlmostOrthogonal(nn.Module):
@@ -77,7 +77,7 @@ class AOL(Constraint):
             groups == 1, f"aol: its bound covers ungrouped convolutions, not groups={groups}; use sn for this critic."
         )
         require_zero_padding("aol", layer, ("zeros", "circular"))  # a circular conv: its Gram wraps, sums no more
-        raw = layer.parametrizations.weight.original if hasattr(layer, "parametrizations") else layer.weight
+        raw = raw_weight(layer)
         initialize_as_aol(raw)  # under ws+aol the raw weight ws standardizes
         return AlmostOrthogonal(self.eps)
 

@@ -117,6 +117,10 @@ class Constraint:
         """Whether the penalty is computed at critic step `critic_step` (counted from 0 over the run)."""
         return True
 
+    def projects_at(self, critic_step: int) -> bool:
+        """Whether `after_step` runs after critic step `critic_step` (counted from 0 over the run)."""
+        return True
+
     def conditional_refusal(self) -> str | None:
         """Why the strategy cannot constrain a class-conditional critic, in one sentence with the fix; None where it
         can (every strategy whose hooks see the critic as `critic(x)`, its class bound)."""

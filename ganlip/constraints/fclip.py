@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn.utils import parametrize
 
 from ganlip.constraints.base import Constraint, register, require
-from ganlip.layers import weighted_layers
-
-
-def raw_weight(layer: nn.Module) -> torch.Tensor:
-    """The weight a projection should change: the raw one when the layer is reparametrized."""
-    if parametrize.is_parametrized(layer, "weight"):
-        return layer.parametrizations.weight.original
-    return layer.weight
+from ganlip.layers import raw_weight, weighted_layers
 
 
 @register("fclip")

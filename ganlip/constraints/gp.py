@@ -49,20 +49,30 @@ class GradientPenalty(Penalty):
     def __post_init__(self) -> None:
         require(self.weight >= 0, f"{self.name}: weight must be 0 or more, got {self.weight}; WGAN-GP uses 10.")
         require(self.target >= 0, f"{self.name}: target must be 0 or more, got {self.target}.")
-        require_one_of(self.name, "at", self.at, PENALTY_POINTS)
-        require_one_of(self.name, "pairs", self.pairs, PAIRS)
-        require(
-            self.pairs == "same" or self.at == "interp",
-            f"{self.name}: pairs=any shuffles the fakes that interpolates are drawn towards; it needs at=interp.",
-        )
+        require_pairs(self.name, self.at, self.pairs)
 
     def points(self, real: Tensor, fake: Tensor) -> Tensor:
-        if self.pairs == "any":
-            fake = fake[torch.randperm(len(fake), device=fake.device)]
-        return penalty_points(self.at, real, fake)
+        return paired_points(self.at, self.pairs, real, fake)
 
     def penalty(self, critic: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
         return gradient_penalty(critic, self.points(real, fake), self.weight, self.target, self.one_sided)
+
+
+def paired_points(at: str, pairs: str, real: Tensor, fake: Tensor) -> Tensor:
+    """The points `at` names, with each real sample interpolated towards its own row's fake (`pairs=same`) or a
+    random row's (`pairs=any`)."""
+    if pairs == "any":
+        fake = fake[torch.randperm(len(fake), device=fake.device)]
+    return penalty_points(at, real, fake)
+
+
+def require_pairs(strategy: str, at: str, pairs: str) -> None:
+    require_one_of(strategy, "at", at, PENALTY_POINTS)
+    require_one_of(strategy, "pairs", pairs, PAIRS)
+    require(
+        pairs == "same" or at == "interp",
+        f"{strategy}: pairs=any shuffles the fakes that interpolates are drawn towards; it needs at=interp.",
+    )
 
 
 def gradient_penalty(
