@@ -38,7 +38,6 @@ class SpectralRegularization(SpectralNorm):
     """
 
     every: int = 5
-    kind = "reparametrization + projection"
     recipe = OptimizerRecipe("adam", 2e-4, (0.0, 0.9), loss="hinge", n_critic=5, source="SRGANs configs/sr.yml")
 
     def __post_init__(self) -> None:

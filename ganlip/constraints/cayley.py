@@ -1,0 +1,155 @@
+"""Orthogonal convolutions by the Cayley transform in the Fourier domain (Trockman & Kolter 2021, "Orthogonalizing
+Convolutional Layers with the Cayley Transform", ICLR)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ganlip.constraints.base import Constraint, Trait, register, reparametrize
+from ganlip.constraints.sn import SpectralNorm
+from ganlip.errors import GanlipError
+
+
+def cayley(matrices: Tensor) -> Tensor:
+    """A batch of `(m, n)` matrices mapped to matrices with orthonormal columns (rows, when `m < n`): with
+    `W = [U; V]`, `U` the top `n x n` block, `A = U - Uᴴ + VᴴV` and `Q = [I - A; -2V] (I + A)⁻¹`. Then `QᴴQ =
+    (I + A)⁻ᴴ ((I - A)ᴴ(I - A) + 4VᴴV) (I + A)⁻¹ = I`, since `A + Aᴴ = 2VᴴV`; for a square `W` it is the classic
+    Cayley transform of the skew-Hermitian `U - Uᴴ`. Real matrices give real ones, complex ones complex ones."""
+    rows, columns = matrices.shape[-2:]
+    if rows < columns:
+        return cayley(matrices.mH).mH
+    top, rest = matrices[..., :columns, :], matrices[..., columns:, :]
+    skew = top - top.mH + rest.mH @ rest
+    identity = torch.eye(columns, dtype=matrices.dtype, device=matrices.device)
+    stacked = torch.cat([identity - skew, -2 * rest], dim=-2)
+    return torch.linalg.solve(identity + skew, stacked, left=False)
+
+
+def fourier_matrices(kernel: Tensor, size: tuple[int, int]) -> Tensor:
+    """The circular cross-correlation with `kernel` `(out, in, k, k)` on `size` inputs, centred as a zero-padded
+    `padding = (k - 1) // 2` convolution, as one `(out, in)` matrix per frequency of `rfft2`: `(F, out, in)`."""
+    shift = tuple(-((side - 1) // 2) for side in kernel.shape[2:])
+    padded = F.pad(kernel, (0, size[1] - kernel.shape[3], 0, size[0] - kernel.shape[2]))
+    spectrum = torch.fft.rfft2(torch.roll(padded, shift, dims=(2, 3))).conj()  # correlation, not convolution
+    return spectrum.flatten(2).permute(2, 0, 1)
+
+
+def apply_in_fourier(x: Tensor, matrices: Tensor) -> Tensor:
+    """`x` `(B, in, h, w)` multiplied frequency by frequency by `matrices` `(F, out, in)`: a circular convolution."""
+    height, width = x.shape[2:]
+    spectrum = torch.fft.rfft2(x).flatten(2)
+    product = torch.einsum("foc,bcf->bof", matrices, spectrum)
+    return torch.fft.irfft2(product.unflatten(2, (height, width // 2 + 1)), s=(height, width))
+
+
+class CayleyConv2d(nn.Module):
+    """A 2-d convolution that is orthogonal as an operator: its kernel's matrix at every frequency of the input
+    replaced by its Cayley transform, applied as a circular convolution (orthogonal on the torus; zero padding
+    would not be). A stride `s` becomes an invertible downsampling first (`PixelUnshuffle(s)`, a permutation of
+    the pixels, so still orthogonal) and a kernel of `k // s` on the `s²`-times wider input, as the authors do.
+    A convolution whose kernel covers its whole unpadded input (the DCGAN critic's last layer) is a dense map,
+    whose matrix `(out, in · k · k)` is so transformed. Everything is computed in float32 or wider, under AMP
+    too: the FFT and the solve are not to be trusted in bfloat16."""
+
+    def __init__(self, layer: nn.Conv2d):
+        super().__init__()
+        if layer.groups != 1 or layer.dilation != (1, 1) or layer.stride[0] != layer.stride[1]:
+            raise GanlipError(
+                "cayley: it orthogonalizes ungrouped, undilated convolutions with one stride in both directions; "
+                f"got groups={layer.groups}, dilation={layer.dilation}, stride={layer.stride}. Use aol or sn here."
+            )
+        self.in_channels, self.out_channels = layer.in_channels, layer.out_channels
+        self.kernel_size, self.stride, self.padding = layer.kernel_size, layer.stride[0], layer.padding
+        kernel = max(1, self.kernel_size[0] // self.stride)
+        weight = torch.empty(self.out_channels, self.in_channels * self.stride**2, kernel, kernel)
+        nn.init.kaiming_uniform_(weight, a=5**0.5)  # nn.Conv2d's own initialization, on the unshuffled shape
+        self.weight = nn.Parameter(weight.to(layer.weight))
+        self.bias = layer.bias
+
+    def is_dense(self, x: Tensor) -> bool:
+        return self.padding == (0, 0) and tuple(x.shape[2:]) == tuple(self.kernel_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        with torch.autocast(x.device.type, enabled=False):
+            x = x.to(torch.promote_types(x.dtype, torch.float32))
+            dense = self.is_dense(x)
+            if self.stride > 1:
+                x = F.pixel_unshuffle(x, self.stride)
+            if dense:  # the unshuffled kernel covers the unshuffled input: one matrix (out, in · k · k)
+                y = F.linear(x.flatten(1), cayley(self.weight.flatten(1).to(x.dtype))).view(len(x), -1, 1, 1)
+            else:
+                y = self.circular(x)
+            return y if self.bias is None else y + self.bias.to(y.dtype).view(1, -1, 1, 1)
+
+    def circular(self, x: Tensor) -> Tensor:
+        """The circular convolution of the (unshuffled) input, after checking that the layer it replaces gave an
+        output of that size."""
+        sizes = [side * self.stride for side in x.shape[2:]]
+        shapes = zip(sizes, self.padding, self.kernel_size, strict=True)
+        expected = [(n + 2 * pad - k) // self.stride + 1 for n, pad, k in shapes]
+        if expected != list(x.shape[2:]):
+            raise GanlipError(
+                f"cayley: a convolution of kernel {self.kernel_size}, stride {self.stride} and padding {self.padding} "
+                f"on {tuple(x.shape[2:])} inputs changes the size otherwise than by its stride, which a circular "
+                "convolution cannot do; use 'same' padding ((k - 1) // 2, or (k - s) // 2 with a stride), or aol."
+            )
+        matrices = fourier_matrices(self.weight.to(x.dtype), (x.shape[2], x.shape[3]))
+        return apply_in_fourier(x, cayley(matrices))
+
+
+class CayleyTransform(nn.Module):
+    """A parametrization of a Linear weight: its Cayley transform, with orthonormal rows or columns."""
+
+    orthonormalizes = True
+
+    def forward(self, weight: Tensor) -> Tensor:
+        with torch.autocast(weight.device.type, enabled=False):
+            return cayley(weight.to(torch.promote_types(weight.dtype, torch.float32))).to(weight.dtype)
+
+
+def replace_convolutions(module: nn.Module) -> None:
+    for name, child in module.named_children():
+        if isinstance(child, nn.Conv2d):
+            setattr(module, name, CayleyConv2d(child))
+        else:
+            replace_convolutions(child)
+
+
+@register("cayley")
+class Cayley(Constraint):
+    """Make every critic layer orthogonal: each 2-d convolution becomes a Cayley convolution (its kernel's matrix
+    at every frequency of its input orthogonalized by the Cayley transform, applied in the Fourier domain; a
+    stride by an invertible downsampling first), each Linear weight its Cayley transform. Every layer is then
+    exactly 1-Lipschitz, and norm-preserving where it does not widen; with `--set critic_activation=groupsort` a
+    critic whose layers never widen has `‖∇D‖ = 1` almost everywhere. The DCGAN critic's first layer widens
+    (3 · 4 unshuffled channels into `width`), so there the gradient norm is at most 1.
+
+    The convolutions are circular, not zero-padded; a convolution keeps its `weight` in the unshuffled shape
+    `(out, in · s², k/s, k/s)`, initialized as PyTorch initializes a convolution of that shape. The authors'
+    learnable scale `α` (`W ↦ α W / ‖W‖_F` before the transform) is left out: their code creates it at the
+    first forward pass, after the optimizer was built, so it never trains. (github.com/locuslab/
+    orthogonal-convolutions at 543b0aa, `layers.py`: `cayley` lines 48-58, `CayleyConv` lines 60-84,
+    `StridedConv` lines 22-46, `CayleyLinear` lines 86-102.) Recipe: the paper trains classifiers; ganlip takes
+    SNGAN's optimizer, as for the other normalizations.
+
+    Touches every Conv2d (replaced) and Linear (reparametrized); a class-conditional critic is refused.
+    """
+
+    kind = "reparametrization"
+    cost = "an FFT of every convolution's input and output and a solve per frequency"
+    traits = frozenset({Trait.NORMALIZES})
+    critic_activation = "groupsort"
+    recipe = SpectralNorm.recipe
+    stack_order = 1
+
+    def conditional_refusal(self) -> str | None:
+        return (
+            "cayley orthogonalizes plain critics only, not a projection critic's class embedding; use sn or aol on "
+            "a conditional critic."
+        )
+
+    def attach(self, critic: nn.Module) -> nn.Module:
+        replace_convolutions(critic)
+        return reparametrize(critic, lambda layer: CayleyTransform() if isinstance(layer, nn.Linear) else None)
