@@ -61,7 +61,8 @@ class CayleyConv2d(nn.Module):
                 f"got groups={layer.groups}, dilation={layer.dilation}, stride={layer.stride}. Use aol or sn here."
             )
         self.in_channels, self.out_channels = layer.in_channels, layer.out_channels
-        self.kernel_size, self.stride, self.padding = layer.kernel_size, layer.stride[0], layer.padding
+        self.kernel_size, self.stride = layer.kernel_size, layer.stride[0]
+        self.padding = (0, 0) if layer.padding == "valid" else layer.padding  # a tuple, or "same" (stride 1)
         kernel = max(1, self.kernel_size[0] // self.stride)
         weight = torch.empty(self.out_channels, self.in_channels * self.stride**2, kernel, kernel)
         nn.init.kaiming_uniform_(weight, a=5**0.5)  # nn.Conv2d's own initialization, on the unshuffled shape
@@ -84,17 +85,18 @@ class CayleyConv2d(nn.Module):
             return y if self.bias is None else y + self.bias.to(y.dtype).view(1, -1, 1, 1)
 
     def circular(self, x: Tensor) -> Tensor:
-        """The circular convolution of the (unshuffled) input, after checking that the layer it replaces gave an
-        output of that size."""
-        sizes = [side * self.stride for side in x.shape[2:]]
-        shapes = zip(sizes, self.padding, self.kernel_size, strict=True)
-        expected = [(n + 2 * pad - k) // self.stride + 1 for n, pad, k in shapes]
-        if expected != list(x.shape[2:]):
-            raise GanlipError(
-                f"cayley: a convolution of kernel {self.kernel_size}, stride {self.stride} and padding {self.padding} "
-                f"on {tuple(x.shape[2:])} inputs changes the size otherwise than by its stride, which a circular "
-                "convolution cannot do; use 'same' padding ((k - 1) // 2, or (k - s) // 2 with a stride), or aol."
-            )
+        """The circular convolution of the (unshuffled) input, once the layer it replaces is known to give an
+        output of that size ("same" padding does)."""
+        if not isinstance(self.padding, str):
+            sizes = [side * self.stride for side in x.shape[2:]]
+            shapes = zip(sizes, self.padding, self.kernel_size, strict=True)
+            if [(n + 2 * pad - k) // self.stride + 1 for n, pad, k in shapes] != list(x.shape[2:]):
+                raise GanlipError(
+                    f"cayley: a convolution of kernel {self.kernel_size}, stride {self.stride} and padding "
+                    f"{self.padding} on {tuple(sizes)} inputs changes the size otherwise than by its stride, which "
+                    "a circular convolution cannot do; use 'same' padding ((k - 1) // 2, or (k - s) // 2 with a "
+                    "stride), or aol."
+                )
         matrices = fourier_matrices(self.weight.to(x.dtype), (x.shape[2], x.shape[3]))
         return apply_in_fourier(x, cayley(matrices))
 

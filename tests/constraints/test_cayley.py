@@ -48,6 +48,7 @@ def dense_matrix(layer: nn.Module, shape: tuple[int, ...]) -> torch.Tensor:
         (nn.Conv2d(6, 4, 3, 1, 1), 6),  # narrowing: orthonormal rows
         (nn.Conv2d(4, 6, 4, 2, 1), 8),  # the DCGAN critic's downsampling convolution
         (nn.Conv2d(8, 3, 4, 1, 0), 4),  # a kernel covering the input: a dense map
+        (nn.Conv2d(3, 4, 3, 1, "same"), 6),
     ],
 )
 def test_every_singular_value_of_a_cayley_convolution_is_one(conv, size):
