@@ -4,13 +4,15 @@ what a parametrization in a chain receives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
+
+from ganlip.errors import GanlipError
 
 # The layers whose weights strategies constrain and measurements report: every affine map of a critic.
 CONV_LAYERS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
@@ -172,3 +174,66 @@ def orthonormality_residual(matrix: Tensor) -> Tensor:
     """`max |AᵀA − I|` for a tall `A` (`AAᵀ` for a wide one): 0 exactly when its columns (rows) are orthonormal."""
     gram = matrix.T @ matrix if matrix.shape[0] >= matrix.shape[1] else matrix @ matrix.T
     return (gram - torch.eye(len(gram), dtype=gram.dtype, device=gram.device)).abs().max()
+
+
+class OrthogonalConvolution(nn.Module):
+    """What the convolutions orthogonal by construction share (`cayley`, `soc`): they replace an `nn.Conv2d`,
+    make a stride `s` an invertible downsampling (`PixelUnshuffle(s)`, a permutation of the pixels) before a
+    stride-1 map on `s²` times the channels, treat a layer whose kernel covers its whole unpadded input (the
+    DCGAN critic's last) as a dense map, and compute in float32 or wider under AMP. Subclasses give `dense(x)`,
+    on flattened inputs, and `convolve(x)`, which keeps the spatial size."""
+
+    def __init__(self, layer: nn.Conv2d, strategy: str):
+        super().__init__()
+        if layer.groups != 1 or layer.dilation != (1, 1) or layer.stride[0] != layer.stride[1]:
+            raise GanlipError(
+                f"{strategy}: it orthogonalizes ungrouped, undilated convolutions with one stride in both "
+                f"directions; got groups={layer.groups}, dilation={layer.dilation}, stride={layer.stride}. Use aol "
+                "or sn here."
+            )
+        self.strategy = strategy
+        self.in_channels, self.out_channels = layer.in_channels, layer.out_channels
+        self.kernel_size, self.stride = layer.kernel_size, layer.stride[0]
+        self.padding = (0, 0) if layer.padding == "valid" else layer.padding  # a tuple, or "same" (stride 1)
+        self.bias = layer.bias
+
+    def dense(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def convolve(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def forward(self, x: Tensor) -> Tensor:
+        with torch.autocast(x.device.type, enabled=False):
+            x = x.to(torch.promote_types(x.dtype, torch.float32))
+            dense = self.padding == (0, 0) and tuple(x.shape[2:]) == tuple(self.kernel_size)
+            sizes = x.shape[2:]
+            if self.stride > 1:
+                x = F.pixel_unshuffle(x, self.stride)
+            if dense:  # the unshuffled kernel covers the unshuffled input: one matrix (out, in · k · k)
+                y = self.dense(x.flatten(1)).view(len(x), -1, 1, 1)
+            else:
+                self.require_same_size(tuple(sizes))
+                y = self.convolve(x)
+            return y if self.bias is None else y + self.bias.to(y.dtype).view(1, -1, 1, 1)
+
+    def require_same_size(self, sizes: tuple[int, ...]) -> None:
+        """Refuse a layer whose output size is not its input's divided by its stride ("same" padding is)."""
+        if isinstance(self.padding, str):
+            return
+        shapes = zip(sizes, self.padding, self.kernel_size, strict=True)
+        if [(n + 2 * pad - k) // self.stride + 1 for n, pad, k in shapes] != [n // self.stride for n in sizes]:
+            raise GanlipError(
+                f"{self.strategy}: a convolution of kernel {self.kernel_size}, stride {self.stride} and padding "
+                f"{self.padding} on {sizes} inputs changes the size otherwise than by its stride, which it cannot "
+                "do; use 'same' padding ((k - 1) // 2, or (k - s) // 2 with a stride), or aol."
+            )
+
+
+def replace_convolutions(module: nn.Module, make: Callable[[nn.Conv2d], nn.Module]) -> None:
+    """Replace every `nn.Conv2d` inside `module` by `make(conv)`, in place."""
+    for name, child in module.named_children():
+        if isinstance(child, nn.Conv2d):
+            setattr(module, name, make(child))
+        else:
+            replace_convolutions(child, make)

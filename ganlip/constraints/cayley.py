@@ -9,7 +9,7 @@ from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, Trait, register, reparametrize
 from ganlip.constraints.sn import SpectralNorm
-from ganlip.errors import GanlipError
+from ganlip.layers import OrthogonalConvolution, replace_convolutions
 
 
 def cayley(matrices: Tensor) -> Tensor:
@@ -44,61 +44,26 @@ def apply_in_fourier(x: Tensor, matrices: Tensor) -> Tensor:
     return torch.fft.irfft2(product.unflatten(2, (height, width // 2 + 1)), s=(height, width))
 
 
-class CayleyConv2d(nn.Module):
+class CayleyConv2d(OrthogonalConvolution):
     """A 2-d convolution that is orthogonal as an operator: its kernel's matrix at every frequency of the input
     replaced by its Cayley transform, applied as a circular convolution (orthogonal on the torus; zero padding
-    would not be). A stride `s` becomes an invertible downsampling first (`PixelUnshuffle(s)`, a permutation of
-    the pixels, so still orthogonal) and a kernel of `k // s` on the `s²`-times wider input, as the authors do.
-    A convolution whose kernel covers its whole unpadded input (the DCGAN critic's last layer) is a dense map,
-    whose matrix `(out, in · k · k)` is so transformed. Everything is computed in float32 or wider, under AMP
-    too: the FFT and the solve are not to be trusted in bfloat16."""
+    would not be). A stride `s` becomes an invertible downsampling first and a kernel of `k // s` on the
+    `s²`-times wider input, as the authors do; a convolution whose kernel covers its whole unpadded input (the
+    DCGAN critic's last layer) is a dense map, whose matrix `(out, in · k · k)` is so transformed. Computed in
+    float32 or wider under AMP too: the FFT and the solve are not to be trusted in bfloat16."""
 
     def __init__(self, layer: nn.Conv2d):
-        super().__init__()
-        if layer.groups != 1 or layer.dilation != (1, 1) or layer.stride[0] != layer.stride[1]:
-            raise GanlipError(
-                "cayley: it orthogonalizes ungrouped, undilated convolutions with one stride in both directions; "
-                f"got groups={layer.groups}, dilation={layer.dilation}, stride={layer.stride}. Use aol or sn here."
-            )
-        self.in_channels, self.out_channels = layer.in_channels, layer.out_channels
-        self.kernel_size, self.stride = layer.kernel_size, layer.stride[0]
-        self.padding = (0, 0) if layer.padding == "valid" else layer.padding  # a tuple, or "same" (stride 1)
+        super().__init__(layer, "cayley")
         kernel = max(1, self.kernel_size[0] // self.stride)
         weight = torch.empty(self.out_channels, self.in_channels * self.stride**2, kernel, kernel)
         nn.init.kaiming_uniform_(weight, a=5**0.5)  # nn.Conv2d's own initialization, on the unshuffled shape
         self.weight = nn.Parameter(weight.to(layer.weight))
-        self.bias = layer.bias
 
-    def is_dense(self, x: Tensor) -> bool:
-        return self.padding == (0, 0) and tuple(x.shape[2:]) == tuple(self.kernel_size)
+    def dense(self, x: Tensor) -> Tensor:
+        return F.linear(x, cayley(self.weight.flatten(1).to(x.dtype)))
 
-    def forward(self, x: Tensor) -> Tensor:
-        with torch.autocast(x.device.type, enabled=False):
-            x = x.to(torch.promote_types(x.dtype, torch.float32))
-            dense = self.is_dense(x)
-            if self.stride > 1:
-                x = F.pixel_unshuffle(x, self.stride)
-            if dense:  # the unshuffled kernel covers the unshuffled input: one matrix (out, in · k · k)
-                y = F.linear(x.flatten(1), cayley(self.weight.flatten(1).to(x.dtype))).view(len(x), -1, 1, 1)
-            else:
-                y = self.circular(x)
-            return y if self.bias is None else y + self.bias.to(y.dtype).view(1, -1, 1, 1)
-
-    def circular(self, x: Tensor) -> Tensor:
-        """The circular convolution of the (unshuffled) input, once the layer it replaces is known to give an
-        output of that size ("same" padding does)."""
-        if not isinstance(self.padding, str):
-            sizes = [side * self.stride for side in x.shape[2:]]
-            shapes = zip(sizes, self.padding, self.kernel_size, strict=True)
-            if [(n + 2 * pad - k) // self.stride + 1 for n, pad, k in shapes] != list(x.shape[2:]):
-                raise GanlipError(
-                    f"cayley: a convolution of kernel {self.kernel_size}, stride {self.stride} and padding "
-                    f"{self.padding} on {tuple(sizes)} inputs changes the size otherwise than by its stride, which "
-                    "a circular convolution cannot do; use 'same' padding ((k - 1) // 2, or (k - s) // 2 with a "
-                    "stride), or aol."
-                )
-        matrices = fourier_matrices(self.weight.to(x.dtype), (x.shape[2], x.shape[3]))
-        return apply_in_fourier(x, cayley(matrices))
+    def convolve(self, x: Tensor) -> Tensor:
+        return apply_in_fourier(x, cayley(fourier_matrices(self.weight.to(x.dtype), (x.shape[2], x.shape[3]))))
 
 
 class CayleyTransform(nn.Module):
@@ -109,14 +74,6 @@ class CayleyTransform(nn.Module):
     def forward(self, weight: Tensor) -> Tensor:
         with torch.autocast(weight.device.type, enabled=False):
             return cayley(weight.to(torch.promote_types(weight.dtype, torch.float32))).to(weight.dtype)
-
-
-def replace_convolutions(module: nn.Module) -> None:
-    for name, child in module.named_children():
-        if isinstance(child, nn.Conv2d):
-            setattr(module, name, CayleyConv2d(child))
-        else:
-            replace_convolutions(child)
 
 
 @register("cayley")
@@ -153,5 +110,5 @@ class Cayley(Constraint):
         )
 
     def attach(self, critic: nn.Module) -> nn.Module:
-        replace_convolutions(critic)
+        replace_convolutions(critic, CayleyConv2d)
         return reparametrize(critic, lambda layer: CayleyTransform() if isinstance(layer, nn.Linear) else None)
