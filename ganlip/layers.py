@@ -203,17 +203,28 @@ class OrthogonalConvolution(nn.Module):
     def convolve(self, x: Tensor) -> Tensor:
         raise NotImplementedError
 
+    @property
+    def covers_input(self) -> bool:
+        """Whether the layer is a dense map: unpadded with a kernel larger than a pixel, so that the only input it
+        keeps the size of (divided by its stride) is its kernel's size."""
+        return self.padding == (0, 0) and max(self.kernel_size) > 1
+
     def forward(self, x: Tensor) -> Tensor:
         with torch.autocast(x.device.type, enabled=False):
             x = x.to(torch.promote_types(x.dtype, torch.float32))
-            dense = self.padding == (0, 0) and tuple(x.shape[2:]) == tuple(self.kernel_size)
-            sizes = x.shape[2:]
+            sizes = tuple(x.shape[2:])
+            if self.covers_input and sizes != tuple(self.kernel_size):
+                raise GanlipError(
+                    f"{self.strategy}: an unpadded convolution of kernel {self.kernel_size} is taken as a dense map "
+                    f"of an input of that size, but it got {sizes}; give it 'same' padding ((k - 1) // 2, or "
+                    "(k - s) // 2 with a stride) or an input of its kernel's size, or use aol."
+                )
             if self.stride > 1:
                 x = F.pixel_unshuffle(x, self.stride)
-            if dense:  # the unshuffled kernel covers the unshuffled input: one matrix (out, in · k · k)
+            if self.covers_input:  # the unshuffled kernel covers the unshuffled input: one matrix
                 y = self.dense(x.flatten(1)).view(len(x), -1, 1, 1)
             else:
-                self.require_same_size(tuple(sizes))
+                self.require_same_size(sizes)
                 y = self.convolve(x)
             return y if self.bias is None else y + self.bias.to(y.dtype).view(1, -1, 1, 1)
 
