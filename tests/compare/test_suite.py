@@ -16,10 +16,10 @@ def test_the_built_in_suite_is_the_toys_and_fashion_mnist_with_the_core_strategi
     assert [p.name for p in parts] == names
     for part in parts:
         assert {"clip", "gp", "lp", "sn", "fn"} <= set(part.constraints)
-    assert {"gn", "dragan", "aol", "bjorck"} <= set(parts[0].constraints)  # the later methods, on a toy
+    assert {"gn", "dragan", "aol", "bjorck", "maxgp", "qp", "bssn", "cayley"} <= set(parts[0].constraints)  # later
     runs = plan(parts, Path("out"))
     # three seeds on each toy, two on Fashion-MNIST; three on each conditional part, with r1 and gp:pairs=any
-    assert len(runs) == 11 * 3 + 5 * 3 + 5 * 2 + 2 * 7 * 3
+    assert len(runs) == 15 * 3 + 5 * 3 + 5 * 2 + 2 * 7 * 3
     conditional = {p.name: p for p in parts if p.config.get("conditional")}
     for name, part in conditional.items():
         plain = next(p for p in parts if p.name == name.removesuffix("-conditional"))
@@ -39,7 +39,9 @@ def test_the_suites_toys_train_by_gan_toys_recipe():
     toys = [r for r in plan(load_suite(None), Path("out")) if r.part in ("8gaussians", "25gaussians")]
     for run in toys:
         config = resolve(run.config)
-        assert (config.batch_size, config.n_critic, config.width, config.latent_dim) == (256, 5, 512, 2)
+        recipe = build(run.constraint).recipe_for("points")
+        critic_steps = (recipe.n_critic if recipe else None) or 5  # qp's and bssn's sources train 2 and 1
+        assert (config.batch_size, config.n_critic, config.width, config.latent_dim) == (256, critic_steps, 512, 2)
         if run.constraint == "gp":
             assert (config.constraint, config.optimizer, config.lr, config.betas) == (
                 "gp:weight=0.1",
@@ -50,7 +52,7 @@ def test_the_suites_toys_train_by_gan_toys_recipe():
         if run.constraint == "clip":
             assert (build(config.constraint).c, config.optimizer, config.lr) == (0.01, "rmsprop", 5e-5)
     notes = " ".join(load_suite(None)[0].notes)
-    assert "lp has no toy recipe" in notes and "sn, fn" in notes
+    assert "lp has no toy recipe" in notes and "sn, fn" in notes and "qp: two critic steps" in notes
 
 
 def test_the_papers_image_recipes():
