@@ -191,6 +191,11 @@ class OrthogonalConvolution(nn.Module):
                 f"directions; got groups={layer.groups}, dilation={layer.dilation}, stride={layer.stride}. Use aol "
                 "or sn here."
             )
+        if parametrize.is_parametrized(layer):
+            raise GanlipError(
+                f"{strategy} replaces the critic's convolutions, so a reparametrization of them (ws, or another "
+                f"normalization) would be dropped; use {strategy} alone."
+            )
         self.strategy = strategy
         self.in_channels, self.out_channels = layer.in_channels, layer.out_channels
         self.kernel_size, self.stride = layer.kernel_size, layer.stride[0]
@@ -239,6 +244,14 @@ class OrthogonalConvolution(nn.Module):
                 f"{self.padding} on {sizes} inputs changes the size otherwise than by its stride, which it cannot "
                 "do; use 'same' padding ((k - 1) // 2, or (k - s) // 2 with a stride), or aol."
             )
+
+
+def adopt_saved_shape(module: nn.Module, state_dict: dict, prefix: str, name: str) -> None:
+    """Before loading, resize the lazily shaped buffer `name` (a power iteration's input-shaped vector, empty until
+    the first call) to the saved one's shape, on the buffer's own device (a checkpoint is read onto the CPU)."""
+    saved, current = state_dict.get(prefix + name), getattr(module, name)
+    if saved is not None and saved.shape != current.shape:
+        setattr(module, name, torch.empty(saved.shape, dtype=saved.dtype, device=current.device))
 
 
 def replace_convolutions(module: nn.Module, make: Callable[[nn.Conv2d], nn.Module]) -> None:

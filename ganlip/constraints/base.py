@@ -118,7 +118,8 @@ class Constraint:
         return True
 
     def projects_at(self, critic_step: int) -> bool:
-        """Whether `after_step` runs after critic step `critic_step` (counted from 0 over the run)."""
+        """Whether `after_step` runs after critic step `critic_step` (counted from 0 over the run). The critic
+        update (`update_critic`, `CriticUpdate`) asks each part; `after_step` itself always projects."""
         return True
 
     def conditional_refusal(self) -> str | None:

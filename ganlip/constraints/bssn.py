@@ -62,8 +62,8 @@ class BidirectionalScaledSpectralNorm(Constraint):
     for every Linear layer. SN divides a convolution by the norm of its `(out, in · kernel)` matrix, which, the
     paper shows, keeps the critic's gradients from exploding as LeCun's initialization does; averaging with the
     norm of `(in, out · kernel)` is Xavier's fan-in/fan-out average (BSN), and `scale` a constant gain for every
-    layer, as Kaiming's (BSSN). Neither average nor gain keeps a layer 1-Lipschitz: a critic so normalized is
-    Lipschitz with a constant up to `scale^L` times SN's.
+    layer, as Kaiming's (BSSN). Neither average nor gain keeps a layer 1-Lipschitz: the mean of the two norms can be
+    near half the fan-in one, so a layer can reach `2 · scale` times SN's bound.
 
     Parameters: `scale` (1: BSN), `eps` (1e-12). From the authors' code (github.com/fjxmlzn/BSN at 10862a2):
     `no_gamma-CNN/gan/op.py` lines 122-150 (both σ, their mean, the scale), `gan/sn.py` lines 15-58 (one power
@@ -90,5 +90,5 @@ class BidirectionalScaledSpectralNorm(Constraint):
 
     def attach(self, critic: nn.Module) -> nn.Module:
         return reparametrize(
-            critic, lambda layer: BidirectionalSpectralNormalization(cast(Tensor, layer.weight), self.scale)
+            critic, lambda layer: BidirectionalSpectralNormalization(cast(Tensor, layer.weight), self.scale, self.eps)
         )

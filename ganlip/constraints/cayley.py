@@ -52,28 +52,48 @@ class CayleyConv2d(OrthogonalConvolution):
     DCGAN critic's last layer) is a dense map, whose matrix `(out, in · k · k)` is so transformed. Computed in
     float32 or wider under AMP too: the FFT and the solve are not to be trusted in bfloat16."""
 
+    alpha: Tensor  # a buffer
+
     def __init__(self, layer: nn.Conv2d):
         super().__init__(layer, "cayley")
         kernel = max(1, self.kernel_size[0] // self.stride)
         weight = torch.empty(self.out_channels, self.in_channels * self.stride**2, kernel, kernel)
         nn.init.kaiming_uniform_(weight, a=5**0.5)  # nn.Conv2d's own initialization, on the unshuffled shape
         self.weight = nn.Parameter(weight.to(layer.weight))
+        # The source's scale α: ‖Ŵ‖ at the first call, then fixed (its code creates it after the optimizer).
+        self.register_buffer("alpha", torch.tensor(float("nan"), device=layer.weight.device))
 
     def dense(self, x: Tensor) -> Tensor:
         return F.linear(x, cayley(self.weight.flatten(1).to(x.dtype)))
 
     def convolve(self, x: Tensor) -> Tensor:
-        return apply_in_fourier(x, cayley(fourier_matrices(self.weight.to(x.dtype), (x.shape[2], x.shape[3]))))
+        matrices = fourier_matrices(self.weight.to(x.dtype), (x.shape[2], x.shape[3]))
+        norm = matrices.norm()
+        if torch.isnan(self.alpha):
+            self.alpha.fill_(norm.item())
+        return apply_in_fourier(x, cayley(self.alpha.to(x.dtype) * matrices / norm.clamp_min(1e-12)))
 
 
 class CayleyTransform(nn.Module):
-    """A parametrization of a Linear weight: its Cayley transform, with orthonormal rows or columns."""
+    """A parametrization of a Linear weight: the Cayley transform of `α W / ‖W‖_F`, with orthonormal rows or
+    columns; `α`, a trained scale, starts at `‖W‖_F` (the source's `CayleyLinear`)."""
 
     orthonormalizes = True
 
+    def __init__(self, weight: Tensor):
+        super().__init__()
+        self.alpha = nn.Parameter(weight.detach().norm().clone())
+
     def forward(self, weight: Tensor) -> Tensor:
         with torch.autocast(weight.device.type, enabled=False):
-            return cayley(weight.to(torch.promote_types(weight.dtype, torch.float32))).to(weight.dtype)
+            wide = weight.to(torch.promote_types(weight.dtype, torch.float32))
+            scaled = self.alpha.to(wide.dtype) * wide / wide.norm().clamp_min(1e-12)
+            return cayley(scaled).to(weight.dtype)
+
+
+def linear_cayley(layer: nn.Module) -> nn.Module | None:
+    """The Cayley parametrization of a Linear layer's weight; other layers are left as they are."""
+    return CayleyTransform(layer.weight) if isinstance(layer, nn.Linear) else None
 
 
 @register("cayley")
@@ -86,9 +106,10 @@ class Cayley(Constraint):
     (3 · 4 unshuffled channels into `width`), so there the gradient norm is at most 1.
 
     The convolutions are circular, not zero-padded; a convolution keeps its `weight` in the unshuffled shape
-    `(out, in · s², k/s, k/s)`, initialized as PyTorch initializes a convolution of that shape. The authors'
-    learnable scale `α` (`W ↦ α W / ‖W‖_F` before the transform) is left out: their code creates it at the
-    first forward pass, after the optimizer was built, so it never trains. (github.com/locuslab/
+    `(out, in · s², k/s, k/s)`, initialized as PyTorch initializes a convolution of that shape. The transform is
+    of `α Ŵ / ‖Ŵ‖_F`, as the source's: for a convolution `α` is `‖Ŵ‖_F` at the first call and then fixed (their
+    code creates it in the first forward pass, after the optimizer was built, so it never trains); for a Linear
+    layer it is trained, from `‖W‖_F`. (github.com/locuslab/
     orthogonal-convolutions at 543b0aa, `layers.py`: `cayley` lines 48-58, `CayleyConv` lines 60-84,
     `StridedConv` lines 22-46, `CayleyLinear` lines 86-102.) Recipe: the paper trains classifiers; ganlip takes
     SNGAN's optimizer, as for the other normalizations.
@@ -111,4 +132,4 @@ class Cayley(Constraint):
 
     def attach(self, critic: nn.Module) -> nn.Module:
         replace_convolutions(critic, CayleyConv2d)
-        return reparametrize(critic, lambda layer: CayleyTransform() if isinstance(layer, nn.Linear) else None)
+        return reparametrize(critic, linear_cayley)

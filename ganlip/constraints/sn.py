@@ -19,6 +19,7 @@ from ganlip.layers import (
     CONV_LAYERS,
     WARMUP_ITERATIONS,
     SpectralParametrization,
+    adopt_saved_shape,
     conv,
     conv_arguments,
     power_iteration,
@@ -104,9 +105,7 @@ class ConvOperatorNormalization(SpectralParametrization):
             return divided(weight, self.sigma(weight).clamp_min(self.eps), self.sigma_grad)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        saved = state_dict.get(prefix + "u")
-        if saved is not None and saved.shape != self.u.shape:
-            self.u = torch.empty_like(saved)
+        adopt_saved_shape(self, state_dict, prefix, "u")
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 

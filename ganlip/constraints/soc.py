@@ -7,9 +7,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganlip.constraints.base import Constraint, Trait, register, reparametrize, require
-from ganlip.constraints.cayley import CayleyTransform, cayley
+from ganlip.constraints.cayley import cayley, linear_cayley
 from ganlip.constraints.sn import SpectralNorm
-from ganlip.layers import OrthogonalConvolution, replace_convolutions
+from ganlip.layers import OrthogonalConvolution, adopt_saved_shape, replace_convolutions
 
 
 def skew_kernel(kernel: Tensor) -> Tensor:
@@ -44,7 +44,7 @@ class SkewOrthogonalConv2d(OrthogonalConvolution):
         self.train_terms, self.eval_terms, self.correction = soc.train_terms, soc.eval_terms, soc.correction
         self.init_iters = soc.init_iters
         if self.covers_input:
-            self.weight = layer.weight  # its matrix (out, in · k · k) is the dense map's
+            self.weight = layer.weight  # a plain (unparametrized) convolution's: its matrix is the dense map's
             return
         kernel = max(1, self.kernel_size[0] // self.stride)
         kernel += 1 - kernel % 2  # odd, so that the convolution's adjoint is a convolution of the same padding
@@ -83,9 +83,7 @@ class SkewOrthogonalConv2d(OrthogonalConvolution):
             self.u = step / step.norm().clamp_min(1e-12)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        saved = state_dict.get(prefix + "u")
-        if saved is not None and saved.shape != self.u.shape:
-            self.u = torch.empty_like(saved)
+        adopt_saved_shape(self, state_dict, prefix, "u")
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
@@ -137,4 +135,4 @@ class SOC(Constraint):
 
     def attach(self, critic: nn.Module) -> nn.Module:
         replace_convolutions(critic, lambda conv: SkewOrthogonalConv2d(conv, self))
-        return reparametrize(critic, lambda layer: CayleyTransform() if isinstance(layer, nn.Linear) else None)
+        return reparametrize(critic, linear_cayley)

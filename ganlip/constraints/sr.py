@@ -32,8 +32,9 @@ class SpectralRegularization(SpectralNorm):
     Parameters: SN's (`n_iter`, `eps`, `mode`, `sigma_grad`) and `every` (5). From the authors' code
     (github.com/max-liu-112/SRGANs-Spectral-Regularization-GANs- at f6897b5): `updater.py` lines 12-25 (the SVD,
     `s / max(s)`, `s[:len(s)//2] = 1`, only the SN convolutions), applied on iterations divisible by `n_SR = 5`
-    (lines 58, 133-134) after each of that iteration's critic steps; here on one critic step in `every`, the
-    same share. The paper's dynamic variant (the ImageNet code's running maximum of `s / s₁`) is not
+    (lines 58, 133-134) after each of that iteration's critic steps; here on one critic step in `every`: the
+    same share of critic steps, spread over every generator step rather than bunched in one in five. The
+    paper's dynamic variant (the ImageNet code's running maximum of `s / s₁`) is not
     implemented. Recipe: `configs/sr.yml` (hinge loss, Adam 2e-4, betas (0, 0.9), five critic steps).
     """
 

@@ -26,6 +26,10 @@ def test_the_cayley_convolution_matches_the_authors_layer(channels, stride, kern
         theirs.alpha.copy_(torch.fft.rfft2(theirs.weight, (size // stride,) * 2).norm())
     x = torch.randn(2, channels[0], size, size)
     assert torch.allclose(ours(x), theirs(x), atol=1e-5)
+    with torch.no_grad():  # both keep α from their first call: the transform is of α Ŵ/‖Ŵ‖, not of Ŵ
+        ours.weight.mul_(3)
+        theirs.weight.mul_(3)
+    assert torch.allclose(ours(x), theirs(x), atol=1e-5)
 
 
 def test_frobenius_normalization_matches_torchlips():

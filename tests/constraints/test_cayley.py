@@ -105,3 +105,22 @@ def test_under_bf16_autocast_a_linear_weight_is_orthonormal_to_float32_precision
 def test_a_convolution_that_shrinks_its_input_is_refused_with_the_fix(conv, message):
     with pytest.raises(GanlipError, match=rf"cayley: .*{message}.*'same' padding"):
         CayleyConv2d(conv)(torch.randn(1, 3, 8, 8))
+
+
+@pytest.mark.parametrize("name", ["cayley", "soc"])
+def test_a_reparametrized_convolution_is_refused_rather_than_dropped(name):
+    with pytest.raises(GanlipError, match=f"{name} replaces the critic's convolutions"):
+        build(f"ws+{name}").attach(DCGANCritic(1, 32, 4, GroupSort))
+
+
+def test_a_convolutions_scale_is_fixed_at_its_first_call_and_a_linear_layers_trained():
+    layer = CayleyConv2d(nn.Conv2d(3, 4, 3, 1, 1))
+    x = torch.randn(1, 3, 8, 8)
+    before = layer(x)
+    alpha = layer.alpha.clone()
+    with torch.no_grad():
+        layer.weight.mul_(2)
+    assert torch.equal(layer.alpha, alpha) and torch.allclose(layer(x), before, atol=1e-6)
+    linear = build("cayley").attach(nn.Sequential(nn.Linear(4, 4)))[0]
+    scale = linear.parametrizations.weight[0].alpha
+    assert scale.requires_grad and scale in set(linear.parameters())

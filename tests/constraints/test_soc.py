@@ -90,3 +90,14 @@ def test_bad_parameters_are_refused():
         build("soc:correction=1.5")
     with pytest.raises(GanlipError, match="soc: train_terms must be at least 1"):
         build("soc:train_terms=0")
+
+
+def test_a_saved_layer_loads_back_with_its_power_iterations_vector():
+    torch.manual_seed(0)
+    layer = soc_layer(nn.Conv2d(4, 6, 4, 2, 1))
+    x = torch.randn(2, 4, 8, 8)
+    layer(x)
+    layer.eval()
+    fresh = soc_layer(nn.Conv2d(4, 6, 4, 2, 1)).eval()
+    fresh.load_state_dict(layer.state_dict())
+    assert fresh.u.shape == layer.u.shape and torch.equal(fresh(x), layer(x))
