@@ -39,6 +39,7 @@ class SpectralRegularization(SpectralNorm):
     """
 
     every: int = 5
+    cost = "sn's, and an SVD of every convolution's matrix on one critic step in `every`"
     recipe = OptimizerRecipe("adam", 2e-4, (0.0, 0.9), loss="hinge", n_critic=5, source="SRGANs configs/sr.yml")
 
     def __post_init__(self) -> None:
