@@ -126,10 +126,14 @@ class Cayley(Constraint):
 
     def conditional_refusal(self) -> str | None:
         return (
-            "cayley orthogonalizes plain critics only, not a projection critic's class embedding; use sn or aol on "
-            "a conditional critic."
+            f"{self.name} orthogonalizes plain critics only, not a projection critic's class embedding; use sn or "
+            "aol on a conditional critic."
         )
 
+    def convolution(self, conv: nn.Conv2d) -> nn.Module:
+        """The orthogonal layer that replaces `conv`."""
+        return CayleyConv2d(conv)
+
     def attach(self, critic: nn.Module) -> nn.Module:
-        replace_convolutions(critic, CayleyConv2d)
+        replace_convolutions(critic, self.convolution)
         return reparametrize(critic, linear_cayley)

@@ -6,10 +6,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganlip.constraints.base import Constraint, Trait, register, reparametrize, require
-from ganlip.constraints.cayley import cayley, linear_cayley
-from ganlip.constraints.sn import SpectralNorm
-from ganlip.layers import OrthogonalConvolution, adopt_saved_shape, replace_convolutions
+from ganlip.constraints.base import register, require
+from ganlip.constraints.cayley import Cayley, cayley
+from ganlip.layers import OrthogonalConvolution, adopt_saved_shape
 
 
 def skew_kernel(kernel: Tensor) -> Tensor:
@@ -88,7 +87,7 @@ class SkewOrthogonalConv2d(OrthogonalConvolution):
 
 
 @register("soc")
-class SOC(Constraint):
+class SOC(Cayley):
     """Make every critic layer orthogonal through the exponential of a skew-symmetric map: each 2-d convolution
     becomes `exp(S)` for a skew-symmetric convolution `S`, by its Taylor series (the one approximation, whose
     error the docs measure). Zero-padded convolutions, unlike `cayley`'s circular ones. Dense maps (Linear
@@ -114,12 +113,7 @@ class SOC(Constraint):
     eval_terms: int = 12
     correction: float = 0.7
     init_iters: int = 50
-    kind = "reparametrization"
     cost = "train_terms convolutions per layer (square, of max(out, in · stride²) channels) and a power step"
-    traits = frozenset({Trait.NORMALIZES})
-    critic_activation = "groupsort"
-    recipe = SpectralNorm.recipe
-    stack_order = 1
 
     def __post_init__(self) -> None:
         require(self.train_terms >= 1, f"soc: train_terms must be at least 1, got {self.train_terms}; SOC uses 5.")
@@ -127,12 +121,5 @@ class SOC(Constraint):
         require(0 < self.correction <= 1, f"soc: correction must be in (0, 1], got {self.correction}; SOC uses 0.7.")
         require(self.init_iters >= 1, f"soc: init_iters must be at least 1, got {self.init_iters}; SOC uses 50.")
 
-    def conditional_refusal(self) -> str | None:
-        return (
-            "soc orthogonalizes plain critics only, not a projection critic's class embedding; use sn or aol on a "
-            "conditional critic."
-        )
-
-    def attach(self, critic: nn.Module) -> nn.Module:
-        replace_convolutions(critic, lambda conv: SkewOrthogonalConv2d(conv, self))
-        return reparametrize(critic, linear_cayley)
+    def convolution(self, conv: nn.Conv2d) -> nn.Module:
+        return SkewOrthogonalConv2d(conv, self)
