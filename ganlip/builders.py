@@ -9,7 +9,7 @@ from torch.utils.data import Dataset
 from ganlip.config import Config
 from ganlip.constraints import Constraint, build
 from ganlip.data import load_data
-from ganlip.models import build_model, sizes_from
+from ganlip.models import build_critic, build_model, sizes_from
 
 
 def build_networks(config: Config, data_shape: tuple[int, ...]) -> tuple[nn.Module, nn.Module, Constraint]:
@@ -19,6 +19,8 @@ def build_networks(config: Config, data_shape: tuple[int, ...]) -> tuple[nn.Modu
         raise ValueError("build_networks needs a resolved config: pass it through ganlip.resolution.resolve first")
     generator, critic = build_model(config.arch, data_shape, **sizes_from(config.to_dict()))
     constraint = build(config.constraint)
+    if constraint.critic is not None:  # a strategy that is a critic of its own (sll, cpl) replaces the arch's
+        critic = build_critic(constraint.critic, data_shape)
     return generator, constraint.attach(critic), constraint
 
 

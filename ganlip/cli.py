@@ -260,14 +260,18 @@ def sample(generator: str, n: int, out: str, seed: int, files: bool, chosen: int
 
 @cli.command()
 def models() -> None:
-    """List the architectures with their parameter counts at the papers' sizes (3-channel images)."""
-    from ganlip.models import available_models
-    from ganlip.models.registry import parameter_counts
+    """List the architectures with their parameter counts at the papers' sizes (3-channel images), then the critic
+    families that strategies bring (`--constraint sll`), whose generator is the architecture's."""
+    from ganlip.models import available_critics, available_models
+    from ganlip.models.registry import critic_parameter_counts, parameter_counts
 
     click.echo(f"{'arch':<8} {'px':>4} {'G params':>12} {'D params':>12}")
     for name in available_models():
         for resolution, generator, critic in parameter_counts(name):
             click.echo(f"{name:<8} {resolution or '2-D':>4} {generator:>12,} {critic:>12,}")
+    for name in available_critics():
+        for resolution, critic in critic_parameter_counts(name):
+            click.echo(f"{name:<8} {resolution or '2-D':>4} {'-':>12} {critic:>12,}")
 
 
 @cli.command()

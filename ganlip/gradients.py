@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 from ganlip.distributed import global_size, share
 from ganlip.errors import GanlipError
-from ganlip.layers import evaluation, parametrizations_uncached
+from ganlip.layers import at_least_float32, evaluation, parametrizations_uncached
 
 
 def scores(output: Tensor, batch: int) -> Tensor:
@@ -36,11 +36,6 @@ def input_gradient_norms(critic: nn.Module, x: Tensor, create_graph: bool = Fals
     """Per-sample `‖∇_x D(x)‖₂`. With `create_graph=True` the result is differentiable (for penalties)."""
     gradient = input_gradients(critic, x, create_graph)
     return at_least_float32(gradient.flatten(1)).norm(dim=1)  # float32 under autocast too (AMP's recipe)
-
-
-def at_least_float32(tensor: Tensor) -> Tensor:
-    """bf16/fp16 tensors as float32; float32 and float64 as they are."""
-    return tensor.to(torch.promote_types(tensor.dtype, torch.float32))
 
 
 # Where a penalty on the critic's gradient is evaluated (a strategy's `at` parameter).

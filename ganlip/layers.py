@@ -35,6 +35,11 @@ class ClassEmbedding(nn.Linear):
         return self.weight.t()[labels]  # = one_hot(labels) @ Wᵀ, without building the one-hot matrix
 
 
+def at_least_float32(tensor: Tensor) -> Tensor:
+    """bf16/fp16 tensors as float32; float32 and float64 as they are."""
+    return tensor.to(torch.promote_types(tensor.dtype, torch.float32))
+
+
 def unit_rows(layer: WeightedLayer) -> Tensor:
     """A layer's weight as the matrix with one row per unit it outputs: `(out, in * kernel)`, and for a class
     embedding one row per class, `(classes, dim)` (its units are the classes, whatever its dimension)."""

@@ -100,7 +100,7 @@ def test_a_celeba_recipe_is_the_whole_command(tmp_path, recipe):
 
 def test_models_lists_every_architecture_with_its_parameter_counts():
     """Each printed count is the parameter count of the model built here at that size."""
-    from ganlip.models import available_models, build_model, family
+    from ganlip.models import available_critics, available_models, build_critic, build_model, family
 
     output = CliRunner().invoke(cli, ["models"]).output.splitlines()
     rows = {(fields[0], fields[1]): fields[2:] for fields in (line.split() for line in output[1:])}
@@ -111,6 +111,11 @@ def test_models_lists_every_architecture_with_its_parameter_counts():
             counts = [f"{sum(p.numel() for p in net.parameters()):,}" for net in build_model(name, shape)]
             assert rows[(name, str(resolution or "2-D"))] == counts
             expected.add((name, str(resolution or "2-D")))
+    for name in available_critics():  # critic families: the generator is the architecture's
+        for shape in [(3, 32, 32), (2,)]:
+            key = (name, str(shape[-1]) if len(shape) == 3 else "2-D")
+            assert rows[key] == ["-", f"{sum(p.numel() for p in build_critic(name, shape).parameters()):,}"]
+            expected.add(key)
     assert set(rows) == expected
 
 

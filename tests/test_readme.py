@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ganlip.constraints import available
 from ganlip.data import available_data
-from ganlip.models import available_models
-from ganlip.models.registry import parameter_counts
+from ganlip.models import available_critics, available_models
+from ganlip.models.registry import critic_parameter_counts, parameter_counts
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()
@@ -42,6 +42,10 @@ def test_the_model_table_gives_every_architectures_parameter_counts():
         (name, str(resolution or "2-D")): (f"{g:,}", f"{d:,}")
         for name in available_models()
         for resolution, g, d in parameter_counts(name)
+    } | {
+        (name, str(resolution or "2-D")): ("—", f"{d:,}")
+        for name in available_critics()
+        for resolution, d in critic_parameter_counts(name)
     }
     assert rows == expected
 

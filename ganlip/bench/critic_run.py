@@ -17,13 +17,14 @@ from ganlip import peak_memory
 from ganlip.atomic import write_text
 from ganlip.bench.funnels import FunnelPair, published_pair, seeded_pair
 from ganlip.checkpoint import resumable, save_checkpoint
-from ganlip.constraints.base import build
+from ganlip.constraints.base import Constraint, build
 from ganlip.critic_update import update_critic
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
 from ganlip.jsonlines import read_json
 from ganlip.layers import evaluation
 from ganlip.losses import WassersteinLoss
+from ganlip.models import build_critic
 from ganlip.models.activations import GroupSort, ReLU
 
 RESULT = "result.json"
@@ -80,6 +81,14 @@ def benchmark_critic(dim: int, activation: str) -> nn.Sequential:
     return nn.Sequential(
         nn.Linear(dim, width), make[activation](), nn.Linear(width, width), make[activation](), nn.Linear(width, 1)
     )
+
+
+def critic_for(constraint: Constraint, dim: int, activation: str) -> nn.Module:
+    """The paper's critic, or the strategy's own family (sll, cpl) at the paper's width: 2 residual blocks of
+    `max(2D, 128)` features for its 2 hidden layers."""
+    if constraint.critic is not None:
+        return build_critic(constraint.critic, (dim,), width=hidden_width(dim))
+    return benchmark_critic(dim, activation)
 
 
 @dataclass
@@ -148,7 +157,7 @@ def run_critic(settings: CriticRun, run_dir: Path) -> dict[str, Any]:
     torch.manual_seed(settings.seed)
     pair = settings.pair().to(device)
     constraint = build(settings.constraint)
-    critic = constraint.attach(benchmark_critic(settings.dim, settings.activation)).to(device)
+    critic = constraint.attach(critic_for(constraint, settings.dim, settings.activation)).to(device)
     optimizer = torch.optim.Adam(critic.parameters(), lr=settings.lr, betas=settings.betas)
     parameters = [p for p in critic.parameters() if p.requires_grad]
     sampler = torch.Generator(device).manual_seed(settings.seed)

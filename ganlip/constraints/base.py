@@ -56,6 +56,7 @@ class Trait(enum.Enum):
     BATCH_COUPLED = "its penalty is a nonlinear function of a whole batch (a gradient of the batch mean, statistics)"
     GRADIENT_IN_FORWARD = "takes an input gradient inside the critic's forward pass, which torch.func cannot trace"
     PER_SAMPLE_GRADIENTS = "differentiates the critic per sample with torch.func"
+    OWN_CRITIC = "is a critic family of its own, built in place of the architecture's critic"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ CONFLICTS = (
         "of them.",
     ),
     Conflict(
+        Trait.OWN_CRITIC,
+        Trait.OWN_CRITIC,
+        "{first} and {second} are each a critic of their own, and a run trains one critic; keep one of them.",
+    ),
+    Conflict(
         Trait.PER_SAMPLE_GRADIENTS,
         Trait.GRADIENT_IN_FORWARD,
         "{first} takes per-sample gradients with torch.func, which cannot trace the gradient {second} takes inside "
@@ -92,7 +98,7 @@ class Constraint:
     """
 
     name: ClassVar[str] = ""
-    kind: ClassVar[str] = "none"  # reparametrization | projection | penalty | none
+    kind: ClassVar[str] = "none"  # reparametrization | projection | penalty | architecture | none
     cost: ClassVar[str] = "none"  # what it adds to a critic step, for `ganlip strategies`
     recipe: ClassVar[OptimizerRecipe | None] = None  # on images
     toy_recipe: ClassVar[OptimizerRecipe | None] = None  # on 2-D points, where the source differs
@@ -102,6 +108,9 @@ class Constraint:
     # The activation its source builds critics with where it is not ReLU (bjorck: GroupSort). Models built for
     # a strategy (the critic-only benchmark) follow it; `ganlip train` uses the config's `critic_activation`.
     critic_activation: ClassVar[str | None] = None
+    # The critic family (`ganlip.models.build_critic`) a strategy is, where its method is an architecture (sll,
+    # cpl): built in place of the architecture's critic, by `ganlip train` and the benchmark alike.
+    critic: ClassVar[str | None] = None
 
     def recipe_for(self, data_kind: str) -> OptimizerRecipe | None:
         """The recipe for "images" or "points" (2-D toys)."""
@@ -200,6 +209,10 @@ class Composite(Constraint):
     @property
     def critic_activation(self) -> str | None:  # type: ignore[override]
         return next((part.critic_activation for part in self._parts if part.critic_activation), None)
+
+    @property
+    def critic(self) -> str | None:  # type: ignore[override]
+        return next((part.critic for part in self._parts if part.critic), None)
 
     def recipe_for(self, data_kind: str) -> OptimizerRecipe | None:
         return next((r for part in self._parts if (r := part.recipe_for(data_kind)) is not None), None)

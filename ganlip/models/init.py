@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 RESIDUAL_GAIN = math.sqrt(2)  # tflib's he_init convolutions; chainer's GlorotUniform(math.sqrt(2)) in SNGAN's blocks
 
@@ -32,6 +32,21 @@ def he_(layer: nn.Linear) -> None:
     nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
     if layer.bias is not None:
         nn.init.zeros_(layer.bias)
+
+
+@torch.no_grad()
+def fan_in_uniform_(bias: Tensor, weight: Tensor) -> None:
+    """A bias from U(±1/√fan_in) of its weight: PyTorch's default for Linear and Conv layers."""
+    bound = 1 / math.sqrt(nn.init._calculate_fan_in_and_fan_out(weight)[0])
+    nn.init.uniform_(bias, -bound, bound)
+
+
+@torch.no_grad()
+def pytorch_default_(weight: Tensor, bias: Tensor) -> None:
+    """PyTorch's default initialization of a Linear or Conv layer (`reset_parameters`): Kaiming-uniform with
+    a = √5, which bounds the weights by 1/√fan_in, and the bias by `fan_in_uniform_`."""
+    nn.init.kaiming_uniform_(weight, a=math.sqrt(5))
+    fan_in_uniform_(bias, weight)
 
 
 @torch.no_grad()

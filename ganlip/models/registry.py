@@ -27,6 +27,9 @@ class Family:
 
 
 _FAMILIES: Registry[Family] = Registry("architecture")
+# Critics that are a Lipschitz method of their own (residual blocks 1-Lipschitz by construction): a strategy names
+# one (`Constraint.critic`) and it replaces the architecture's critic. `builder(data_shape, width=None)`.
+_CRITICS: Registry[Callable[..., nn.Module]] = Registry("critic")
 
 
 def register_model(name: str, data_kind: str, resolutions: tuple[int, ...] = (), **sizes: Any):
@@ -37,6 +40,25 @@ def register_model(name: str, data_kind: str, resolutions: tuple[int, ...] = (),
         return builder
 
     return decorate
+
+
+def register_critic(name: str):
+    """Function decorator: make a critic family available under `name` (`build_critic`)."""
+
+    def decorate(builder: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
+        _CRITICS.add(name, builder)
+        return builder
+
+    return decorate
+
+
+def available_critics() -> list[str]:
+    return _CRITICS.names()
+
+
+def build_critic(name: str, data_shape: tuple[int, ...], width: int | None = None) -> nn.Module:
+    """The critic family `name` for samples of `data_shape`; `width` its channels or features (its default)."""
+    return _CRITICS[name](tuple(data_shape), width)
 
 
 def available_models() -> list[str]:
@@ -106,3 +128,14 @@ def parameter_counts(name: str, channels: int = 3) -> list[tuple[int | None, int
         counts = [sum(p.numel() for p in module.parameters()) for module in (generator, critic)]
         rows.append((shape[-1] if len(shape) == 3 else None, counts[0], counts[1]))
     return rows
+
+
+CRITIC_SHAPES = ((3, 32, 32), (2,))  # where `ganlip models` counts a critic family's parameters
+
+
+def critic_parameter_counts(name: str) -> list[tuple[int | None, int]]:
+    """(resolution, critic parameters) of critic family `name` at its default sizes, on 32-px images and 2-D points."""
+    return [
+        (shape[-1] if len(shape) == 3 else None, sum(p.numel() for p in build_critic(name, shape).parameters()))
+        for shape in CRITIC_SHAPES
+    ]

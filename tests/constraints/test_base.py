@@ -63,7 +63,7 @@ def test_composite_runs_every_hook():
 @pytest.mark.parametrize(
     ("spec", "words"),
     [
-        ("snn", ["unknown constraint 'snn'", "Did you mean 'sn'", "clip, dragan, fclip, fn"]),
+        ("snn", ["unknown constraint 'snn'", "Did you mean 'sn'", "clip, cpl, ctransform, dragan, fclip, fn"]),
         ("sn+fn", ["both normalize"]),
         ("gp+gp", ["named twice"]),
         ("gp:at=middle", ["at must be one of interp, real, fake, both"]),

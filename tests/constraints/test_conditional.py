@@ -15,7 +15,7 @@ from ganlip.models import build_model
 from ganlip.models.mlp import MLPCritic
 from ganlip.resolution import resolve
 
-REFUSED = {"pgp", "som", "cayley", "soc"}
+REFUSED = {"pgp", "som", "cayley", "soc", "sll", "cpl", "ctransform"}
 
 
 def linear_projection_critic(dim: int = 3, classes: int = 4) -> MLPCritic:
