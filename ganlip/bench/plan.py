@@ -19,7 +19,7 @@ from ganlip.jsonlines import read_json
 # The paper's settings for the critics it ran (its notebook test_nd.ipynb): clipping bound 0.04, penalty weights
 # 10, five power iterations, and the iteration counts. Strategies it did not run get DEFAULT_ITERATIONS.
 PAPER_PARAMS = {"clip": (("c", 0.04),), "gp": (("weight", 10.0),), "lp": (("weight", 10.0),), "sn": (("n_iter", 5),)}
-PAPER_ITERATIONS = {"clip": 5000, "gp": 60000, "lp": 60000, "sn": 10000, "bjorck": 25000}
+PAPER_ITERATIONS = {"clip": 5000, "gp": 60000, "lp": 60000, "sn": 10000, "bjorck": 25000, "ctransform": 25000}
 DEFAULT_ITERATIONS = 10000  # the paper's SN-GAN count, for strategies the paper did not run
 
 

@@ -32,7 +32,14 @@ FIELDS = (
     "pair",
 )
 # The paper's names for the critics it ran, as its metrics CSVs spell them.
-PAPER_METHODS = {"clip": "wgan", "gp": "wgan-gp", "lp": "wgan-lp", "sn": "sn-gan", "bjorck": "sort-out"}
+PAPER_METHODS = {
+    "clip": "wgan",
+    "gp": "wgan-gp",
+    "lp": "wgan-lp",
+    "sn": "sn-gan",
+    "bjorck": "sort-out",
+    "ctransform": "wgan-qp",
+}
 
 
 @dataclass

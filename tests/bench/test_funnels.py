@@ -95,3 +95,18 @@ def test_sizes_the_paper_did_not_publish_are_refused_with_the_way_out():
         published_pair(3, 4)
     with pytest.raises(GanlipError, match="at least 1"):
         seeded_pair(2, 0, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "dim", "funnels", "cosine", "cost"),
+    [  # metrics/metrics_nd/dim_D/width_N/metrics_deg_8_seed_2.csv at 359d2b1
+        ("ctransform", 2, 4, 0.8589, 0.7941),  # the paper's wgan-qp, its c-transform solver
+        ("ctransform", 16, 16, 0.0910, 0.0019),
+        ("bjorck:n_iter=5", 16, 16, 0.8504, 1.4609),  # sort-out, whatever the parameters
+    ],
+)
+def test_the_papers_figures_stand_beside_the_strategy_that_runs_its_method(strategy, dim, funnels, cosine, cost):
+    from ganlip.bench.results import paper_figures
+
+    figures = paper_figures(strategy, dim, funnels)
+    assert figures["cos"] == pytest.approx(cosine, abs=1e-4) and figures["cost"] == pytest.approx(cost, abs=1e-4)
