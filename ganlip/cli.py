@@ -9,6 +9,7 @@ import click
 
 from ganlip.config import DEVICES
 from ganlip.errors import GanlipError, Interrupted
+from ganlip.recipes import locate
 
 DEVICE_HELP = f"Where to run: {', '.join(DEVICES)} or cuda:N."
 
@@ -118,7 +119,7 @@ class GanlipGroup(click.Group):
             if ctx.params.get("debug"):
                 raise
             failure = click.ClickException(str(error))
-            failure.exit_code = error.exit_code
+            failure.exit_code = error.exit_code  # type: ignore[misc]  # click 8.5 types it a ClassVar; per error here
             raise failure from None
 
 
@@ -130,7 +131,12 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="YAML config (see configs/).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="YAML config: a file, or the name of a bundled recipe (`ganlip recipes`), e.g. celeba64_sngan.",
+)
 @click.option("--data", cls=Listed, listing=data_sets, help="Data set (default digits).")
 @click.option("--data-root", help="Where the data set lies (default ./data).")
 @click.option("--download", is_flag=True, default=None, help="Download the data set if it is missing (needs internet).")
@@ -193,7 +199,7 @@ def train(
     changes = {k: v for k, v in options.items() if v is not None} | config_module.parse_assignments(assignments)
     if resume and config_file:
         raise GanlipError("--config cannot be combined with --resume; the run directory holds its config.")
-    base = config_module.load(config_file).to_dict() if config_file else {}
+    base = config_module.load(locate(config_file)).to_dict() if config_file else {}
     config = config_module.Config() if resume else config_module.from_dict(base | changes)
     if dry_run:
         from ganlip.resolution import recipe_comments
@@ -211,20 +217,29 @@ def train(
 
 @cli.command()
 @click.argument("source", type=click.Path())
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Output file, e.g. G.safetensors.")
+@click.option(
+    "--out", required=True, type=click.Path(), help="Output file, e.g. G.safetensors; with --format hf a folder."
+)
 @click.option(
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(["safetensors", "export"]),
+    type=click.Choice(["safetensors", "export", "hf"]),
     default=("safetensors",),
-    help="`export` also writes a torch.export program (.pt2).",
+    help="`export` also writes a torch.export program (.pt2); `hf` writes a Hugging Face Hub folder instead "
+    "(config.json, model.safetensors, a model card).",
 )
 def export(source: str, out: str, formats: tuple[str, ...]) -> None:
     """Export the generator of a run directory or checkpoint."""
-    from ganlip.export import export_generator
+    from ganlip.export import export_generator, export_hub_folder
 
-    for path in export_generator(source, out, tuple({"safetensors", *formats})):
+    if "hf" in formats:
+        if set(formats) - {"hf", "safetensors"}:
+            raise GanlipError("--format hf writes a folder of its own; export the .pt2 program in another call.")
+        written = export_hub_folder(source, out)
+    else:
+        written = export_generator(source, out, tuple({"safetensors", *formats}))
+    for path in written:
         click.echo(f"wrote {path}")
 
 
@@ -272,6 +287,21 @@ def models() -> None:
     for name in available_critics():
         for resolution, critic in critic_parameter_counts(name):
             click.echo(f"{name:<8} {resolution or '2-D':>4} {'-':>12} {critic:>12,}")
+
+
+@cli.command()
+def recipes() -> None:
+    """List the papers' recipes shipped with ganlip, for `--config NAME`, with the source each cites."""
+    from ganlip.recipes import available_recipes, recipe
+
+    click.echo(f"{'recipe':<22} {'kind':<8} source")
+    for name in available_recipes():
+        found = recipe(name)
+        click.echo(f"{name:<22} {found.kind:<8} {found.summary}")
+    click.echo(
+        "ganlip train --config NAME trains one (ganlip compare --config NAME for a comparison); the files "
+        "are in ganlip/recipes/ (configs/ in a checkout)."
+    )
 
 
 @cli.command()
@@ -408,8 +438,8 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
     "--config",
     "config_file",
     type=click.Path(dir_okay=False),
-    help="Comparison file: a config with a `compare:` block, or a suite of `parts:` (default: the built-in "
-    "CPU suite, 2-D toys and Fashion-MNIST 32 px).",
+    help="Comparison file: a config with a `compare:` block, or a suite of `parts:`, or a bundled one's name "
+    "(`ganlip recipes`) (default: the built-in CPU suite, 2-D toys and Fashion-MNIST 32 px).",
 )
 @click.option(
     "--data",
@@ -477,7 +507,7 @@ def compare(
     executor = None if dry_run else launch_executor(launcher, out, slurm_parameters)
     for path in run_comparison(
         out,
-        config_file,
+        locate(config_file) if config_file else None,
         constraints,
         seeds,
         steps,
@@ -525,7 +555,7 @@ def _integers(option: str, text: str) -> list[int]:
     default="500",
     show_default=True,
     help="Critic iterations per run (the most, with --patience), or `paper`: the paper's count per strategy "
-    "(clip 5,000, gp and lp 60,000, sn 10,000, bjorck 25,000, the others 10,000).",
+    "(clip 5,000, gp and lp 60,000, sn 10,000, bjorck and ctransform 25,000, the others 10,000).",
 )
 @click.option(
     "--patience",

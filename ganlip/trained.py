@@ -19,8 +19,9 @@ from ganlip.errors import GanlipError
 from ganlip.jsonlines import read_json
 from ganlip.models import build_model
 
-# What an exported generator's JSON sidecar says it is.
+# What an exported generator's JSON sidecar (a Hub folder's config.json) says it is.
 EXPORT_FORMAT = "ganlip-generator"
+HUB_WEIGHTS, HUB_CONFIG = "model.safetensors", "config.json"  # huggingface_hub's PyTorchModelHubMixin names
 
 
 @dataclass
@@ -37,11 +38,14 @@ class Restored:
 
 
 def restore(source: str | Path, device: str | torch.device = "cpu") -> Restored:
-    """Rebuild the networks of `source`: a run directory (its last checkpoint), a checkpoint file, or a
-    `.safetensors` generator written by `ganlip export` (with its `.json` sidecar)."""
+    """Rebuild the networks of `source`: a run directory (its last checkpoint), a checkpoint file, a
+    `.safetensors` generator written by `ganlip export` (with its `.json` sidecar), or a Hub folder written by
+    `ganlip export --format hf` (`model.safetensors` and `config.json`)."""
     path = Path(source)
     if path.suffix == ".safetensors":
-        return _from_export(path, device)
+        return _from_export(path, sidecar_path(path), device)
+    if path.is_dir() and (path / HUB_CONFIG).is_file():
+        return _from_export(path / HUB_WEIGHTS, path / HUB_CONFIG, device)
     checkpoint = load_checkpoint(path, map_location=device)
     config = config_module.from_dict(checkpoint["config"])
     data_shape = tuple(checkpoint["data_shape"])
@@ -72,11 +76,12 @@ def trained_on(*sources: str | Path) -> str | None:
             return (yaml.safe_load((source / "config.yaml").read_text()) or {}).get("data")
         if source.suffix == ".safetensors" and sidecar_path(source).is_file():
             return read_json(sidecar_path(source)).get("config", {}).get("data")
+        if (source / HUB_CONFIG).is_file():
+            return read_json(source / HUB_CONFIG).get("config", {}).get("data")
     return None
 
 
-def _from_export(path: Path, device: str | torch.device) -> Restored:
-    sidecar = sidecar_path(path)
+def _from_export(path: Path, sidecar: Path, device: str | torch.device) -> Restored:
     if not path.is_file():
         raise GanlipError(f"generator file {path} does not exist; write one with `ganlip export RUN_DIR --out {path}`.")
     if not sidecar.is_file():

@@ -16,10 +16,12 @@ def test_the_built_in_suite_is_the_toys_and_fashion_mnist_with_the_core_strategi
     assert [p.name for p in parts] == names
     for part in parts:
         assert {"clip", "gp", "lp", "sn", "fn"} <= set(part.constraints)
-    assert {"gn", "dragan", "aol", "bjorck", "maxgp", "qp", "bssn", "cayley"} <= set(parts[0].constraints)  # later
+    assert {"gn", "dragan", "aol", "bjorck", "maxgp", "qp", "bssn", "cayley", "sll", "cpl", "ctransform"} <= set(
+        parts[0].constraints
+    )  # later
     runs = plan(parts, Path("out"))
     # three seeds on each toy, two on Fashion-MNIST; three on each conditional part, with r1 and gp:pairs=any
-    assert len(runs) == 15 * 3 + 5 * 3 + 5 * 2 + 2 * 7 * 3
+    assert len(runs) == 18 * 3 + 5 * 3 + 5 * 2 + 2 * 7 * 3
     conditional = {p.name: p for p in parts if p.config.get("conditional")}
     for name, part in conditional.items():
         plain = next(p for p in parts if p.name == name.removesuffix("-conditional"))
