@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import re
 import typing
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import yaml
 from ganlip.atomic import write_text
 from ganlip.errors import GanlipError, unknown_name
 
+LOGGERS = ("tensorboard", "wandb", "mlflow")  # wandb and mlflow: pip install 'ganlip[NAME]'
 DEVICES = ("auto", "cpu", "cuda")
 AMP_MODES = ("auto", "off", "bf16")
 OPTIMIZERS = ("adam", "rmsprop")
@@ -73,6 +75,12 @@ class Config:
     channels_last: bool = False
     cudnn_benchmark: bool = True
     log_every: int = 50
+    # Where numbers and pictures go beside metrics.jsonl (the record): of LOGGERS (ganlip.trackers).
+    loggers: list[str] = dataclasses.field(default_factory=lambda: ["tensorboard"])
+    wandb_project: str | None = None  # None: "ganlip"
+    wandb_mode: str | None = None  # None: WANDB_MODE if set, else offline; online syncs as it trains
+    mlflow_tracking_uri: str | None = None  # None: a file store in the run directory (RUN/mlruns)
+    mlflow_experiment: str = "ganlip"
     sample_every: int = 250
     checkpoint_every: int = 500
     keep_checkpoints: int = 5  # newest step_NNNNNN.pt files kept (0: all); last.pt is always kept
@@ -243,6 +251,13 @@ def check_device(name: str) -> None:
 
 def validate(config: Config) -> None:
     """Checks of values that need no registry; names of data, models and strategies are checked where built."""
+    for name in config.loggers:
+        if name not in LOGGERS:
+            raise GanlipError(f"loggers: unknown logger '{name}'; valid: {', '.join(LOGGERS)}.")
+        if name != "tensorboard" and importlib.util.find_spec(name) is None:
+            raise GanlipError(f"loggers={name} needs the {name} package: pip install 'ganlip[{name}]'.")
+    if config.wandb_mode not in (None, "online", "offline", "disabled"):
+        raise GanlipError(f"wandb_mode '{config.wandb_mode}' is not valid; use online, offline or disabled.")
     positive = ["steps", "n_critic", "batch_size", "log_every", "sample_every", "checkpoint_every", "n_samples"]
     positive += ["decay_steps", "measure_every", "measure_samples", "score_samples"]
     positive += ["resolution", "latent_dim", "width", "depth", "lr", "num_classes"]

@@ -1,4 +1,5 @@
-"""One Logger for a run: metrics.jsonl (one JSON object per logged step), TensorBoard, a progress bar."""
+"""One Logger for a run: metrics.jsonl (one JSON object per logged step, the record), the sinks beside it
+(TensorBoard by default; W&B, MLflow: `ganlip.trackers`), a progress bar."""
 
 from __future__ import annotations
 
@@ -10,23 +11,29 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from ganlip.atomic import write_error, write_text
+from ganlip.config import Config
 from ganlip.jsonlines import read_json_lines, repair_torn_line
+from ganlip.trackers import Sink, TensorBoardSink
 
 
 class Logger:
     def __init__(
-        self, run_dir: Path, total_steps: int, start_step: int = 0, progress_bar: bool = True, enabled: bool = True
+        self,
+        run_dir: Path,
+        total_steps: int,
+        start_step: int = 0,
+        progress_bar: bool = True,
+        enabled: bool = True,
+        sinks: list[Sink] | None = None,
     ):
         self.enabled = enabled  # only one process of a distributed run writes
         if not enabled:
             return
-        from torch.utils.tensorboard import SummaryWriter
-
         self._metrics = run_dir / "metrics.jsonl"
         torn = repair_torn_line(self._metrics)  # a kill in mid-write leaves a last line cut short
         _drop_lines_after(self._metrics, start_step)  # a killed run may have logged past its last checkpoint
         self._jsonl = open(self._metrics, "a", buffering=1)  # noqa: SIM115 - open for the whole run, closed in close()
-        self._tensorboard = SummaryWriter(str(run_dir / "tb"), purge_step=start_step + 1 if start_step else None)
+        self._sinks = sinks if sinks is not None else [TensorBoardSink(Config(), run_dir, start_step)]
         self._bar = tqdm(
             total=total_steps,
             initial=start_step,
@@ -48,8 +55,8 @@ class Logger:
             raise write_error(
                 self._metrics, error, 0, "free disk space, then resume from the last checkpoint"
             ) from None
-        for key, value in values.items():
-            self._tensorboard.add_scalar(key, value, step)
+        for sink in self._sinks:
+            sink.scalars(step, values)
 
     def progress(self, steps: int = 1, **shown: float) -> None:
         if not self.enabled:
@@ -62,10 +69,12 @@ class Logger:
         """A sample grid (an image tensor) or a matplotlib figure, to TensorBoard."""
         if not self.enabled:
             return
-        if isinstance(picture, Tensor):
-            self._tensorboard.add_image(tag, picture, step)
-        else:
-            self._tensorboard.add_figure(tag, picture, step, close=True)
+        for sink in self._sinks:
+            sink.picture(tag, picture, step)
+        if not isinstance(picture, Tensor):
+            import matplotlib.pyplot as plt
+
+            plt.close(picture)
 
     def message(self, text: str) -> None:
         if not self.enabled:
@@ -76,7 +85,8 @@ class Logger:
         if not self.enabled:
             return
         self._bar.close()
-        self._tensorboard.close()
+        for sink in self._sinks:
+            sink.close()
         self._jsonl.close()
 
 

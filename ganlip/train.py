@@ -29,6 +29,7 @@ from ganlip.metrics import keys
 from ganlip.resolution import recipe_comments, resolve
 from ganlip.resume import prepare
 from ganlip.setup import Run, build_run
+from ganlip.trackers import open_sinks
 from ganlip.visuals import save_samples
 
 
@@ -233,7 +234,8 @@ def _train(run: Run, quiet: bool) -> Path:
         make_run_directory(run.run_dir, config)
     if run.step >= config.steps:
         return run.run_dir
-    logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet, enabled=main)
+    sinks = open_sinks(config, run.run_dir, run.step) if main else []
+    logger = Logger(run.run_dir, config.steps, run.step, progress_bar=not quiet, enabled=main, sinks=sinks)
     peak_memory.reset_peak(run.device)
     for note in run.notes:
         logger.message(note)

@@ -56,6 +56,9 @@ class ResidualSizes:
 
 
 class ResidualLipschitzCritic(nn.Module):
+    # Its blocks are not weighted layers, so a product of the weighted layers' norms bounds nothing (spectra).
+    layer_bound_holds = False
+
     def __init__(
         self,
         data_shape: tuple[int, ...],

@@ -1,6 +1,8 @@
 """The residual Lipschitz critics as wholes: their parameter counts against the sources' layouts counted here,
 their input gradients, and their refusals."""
 
+import math
+
 import pytest
 import torch
 
@@ -64,3 +66,11 @@ def test_the_pieces_between_the_blocks_have_norm_one():
     assert gradient.norm().item() == pytest.approx(1.0, abs=1e-12)
     padded = critic.blocks[0](torch.randn(4, 3, 32, 32, dtype=torch.float64))
     assert padded.shape[1] == 45 and torch.count_nonzero(padded[:, 3:]) == 0
+
+
+def test_no_product_of_layer_norms_is_reported_as_its_bound():
+    """Its residual blocks are not weighted layers: the last Linear layer's norm alone would be a false bound."""
+    from ganlip.metrics.spectra import lipschitz_upper_bound, spectra
+
+    critic = build_critic("sll", (2,))
+    assert math.isnan(lipschitz_upper_bound(spectra(critic, (2,)), critic))
