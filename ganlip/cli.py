@@ -289,6 +289,60 @@ def models() -> None:
             click.echo(f"{name:<8} {resolution or '2-D':>4} {'-':>12} {critic:>12,}")
 
 
+@cli.group()
+def stats() -> None:
+    """Reference statistics: build a data set's, with how they were made embedded; verify a file against them."""
+
+
+@stats.command("build")
+@click.argument("data")
+@click.option("--features", required=True, cls=Listed, listing=feature_networks, help="Feature network.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The .npz to write.")
+@click.option("--data-root", default="data", show_default=True, help="Where the data set lies.")
+@click.option("--split", default="train", show_default=True)
+@click.option("--resolution", type=int, help="Resize the images to this size (default: the data set's).")
+@click.option("--n", type=int, help="Images used, the first N of the split (default: up to 50,000).")
+@click.option("--inception-weights", type=click.Path(dir_okay=False), help="pytorch-fid's FID Inception weights.")
+@click.option("--batch-size", default=50, show_default=True)
+@click.option("--device", default="auto", show_default=True, help=DEVICE_HELP)
+def stats_build(data, features, out, data_root, split, resolution, n, inception_weights, batch_size, device) -> None:
+    """Write DATA's reference statistics (pytorch-fid's .npz: mu, sigma; the features for KID and precision/recall;
+    the protocol) to --out."""
+    from ganlip.reference import build_statistics
+
+    reference = build_statistics(
+        data, features, out, data_root, split, resolution, n, inception_weights, batch_size, device
+    )
+    assert reference.protocol is not None
+    click.echo(f"wrote {out}: {reference.protocol.describe()}")
+
+
+@stats.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--data-root", default="data", show_default=True, help="Where the data set lies.")
+@click.option("--inception-weights", type=click.Path(dir_okay=False), help="pytorch-fid's FID Inception weights.")
+@click.option("--batch-size", default=50, show_default=True)
+@click.option("--device", default="auto", show_default=True, help=DEVICE_HELP)
+def stats_verify(file, data_root, inception_weights, batch_size, device) -> None:
+    """Recompute FILE's statistics from the protocol it carries and compare; exits 1 when they disagree."""
+    from pathlib import Path
+
+    from ganlip.reference import AGREEMENT, verify_statistics
+
+    found = verify_statistics(Path(file), data_root, inception_weights, batch_size, device)
+    click.echo(f"protocol: {found.stored.describe()}")
+    click.echo(
+        f"recomputed: Fréchet distance to the stored statistics {found.frechet:.3g}, max |Δμ| {found.mean_gap:.3g}, "
+        f"max |ΔΣ| {found.covariance_gap:.3g}; feature weights {'match' if found.weights_match else 'DIFFER'}"
+    )
+    if not found.agrees:
+        raise click.ClickException(
+            f"{file} does not match what its protocol recomputes (Fréchet distance above {AGREEMENT:g}, or other "
+            f"feature weights); rebuild it with `ganlip stats build`."
+        )
+    click.echo("verified: the file is what its protocol says.")
+
+
 @cli.command()
 def recipes() -> None:
     """List the papers' recipes shipped with ganlip, for `--config NAME`, with the source each cites."""
@@ -431,6 +485,10 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
     drawn = f"  ({samples_label(count)} generated samples)" if generators else ""
     for key, value in values.items():
         click.echo(f"{key:<24} {value:.6g}{drawn if key.startswith('fd/') else ''}")
+    from ganlip.reference import protocol_lines
+
+    for line in protocol_lines((first, second), chosen, inception_weights, count if generators else None):
+        click.echo(line)
 
 
 @cli.command()

@@ -3,6 +3,7 @@ directories, data sets) and the registered scores between them."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from ganlip.errors import GanlipError
 from ganlip.layers import evaluation
 from ganlip.metrics.features import available_features, build_features, feature_net
 from ganlip.metrics.fid import DEFAULT_DIMS
+from ganlip.metrics.protocol import Protocol, weights_sha256
 from ganlip.metrics.registry import PAIRWISE_FEATURES, Sides, conditional_metrics, default_metrics, metric
 from ganlip.metrics.statistics import (
     batched_features,
@@ -83,6 +85,7 @@ class Reference:
     sigma: np.ndarray
     features: np.ndarray | None = None
     labels: np.ndarray | None = None
+    protocol: Protocol | None = None
 
     @classmethod
     def of(cls, features: np.ndarray, keep: int | None = None, labels: np.ndarray | None = None) -> Reference:
@@ -90,7 +93,7 @@ class Reference:
         return cls(mu, sigma, features[:keep].astype(np.float32), labels[:keep] if labels is not None else None)
 
     def save(self, path: Path) -> None:
-        save_statistics(path, self.mu, self.sigma, self.features, self.labels)
+        save_statistics(path, self.mu, self.sigma, self.features, self.labels, self.protocol)
 
     @classmethod
     def load(cls, path: str | Path) -> Reference:
@@ -297,27 +300,44 @@ def data_reference(
     resolution: int | None,
     device: torch.device,
     batch_size: int = 50,
+    inception_weights: str | Path | None = None,
 ) -> Reference:
     """The cached features of a data set's split at a resolution (computed on first use): statistics of up to
-    FID_REFERENCE_IMAGES images, and the first REFERENCE_FEATURES of them kept for KID and precision/recall."""
+    FID_REFERENCE_IMAGES images, and the first REFERENCE_FEATURES of them kept for KID and precision/recall; with
+    the protocol that makes them (features, weights, size, count, split)."""
     dataset = load_data(data, root, resolution, split)
     n = min(len(dataset), FID_REFERENCE_IMAGES)
     dims = getattr(model, "dims", "")
     key = f"{data}-{split}-{resolution}px-{features}{dims if features == 'inception' else ''}-{n}"
     path = cache_directory() / f"{key}.npz"
     labels = getattr(dataset, "labels", None)
+    protocol = Protocol(
+        features=features,
+        weights_sha256=weights_sha256(features, inception_weights),
+        dims=int(getattr(model, "dims", 0)),
+        resolution=int(dataset[0].shape[-1]),
+        quantization="8-bit files",
+        samples=n,
+        source=f"{data} {split}",
+    )
     if path.is_file():
         reference = Reference.load(path)
         if reference.features is not None and (labels is None or reference.labels is not None):
-            return reference
-    with evaluation(model):
-        reference = Reference.of(
-            batched_features(model, dataset_batches(dataset, n, batch_size), device),
-            REFERENCE_FEATURES,
-            labels[:n].numpy() if labels is not None else None,
-        )
+            return dataclasses.replace(reference, protocol=protocol)
+    reference = dataset_reference(model, dataset, n, batch_size, device, protocol)
     reference.save(path)
     return reference
+
+
+def dataset_reference(
+    model: nn.Module, dataset: Dataset, n: int, batch_size: int, device: torch.device, protocol: Protocol | None = None
+) -> Reference:
+    """The features of the first `n` samples of `dataset`: statistics of all, the first REFERENCE_FEATURES kept."""
+    labels = getattr(dataset, "labels", None)
+    with evaluation(model):
+        found = batched_features(model, dataset_batches(dataset, n, batch_size), device)
+    reference = Reference.of(found, REFERENCE_FEATURES, labels[:n].numpy() if labels is not None else None)
+    return dataclasses.replace(reference, protocol=protocol)
 
 
 def generator_scores(

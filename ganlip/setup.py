@@ -228,7 +228,16 @@ def prepare_scores(config: Config, data_shape: tuple[int, ...], device: torch.de
         model = build_features(features, config.inception_weights, config.fid_dims).to(device)
     except GanlipError as error:
         return None, f"Scores are off for this run: {error}"
-    reference = data_reference(model, features, config.data, config.data_root, config.split, config.resolution, device)
+    reference = data_reference(
+        model,
+        features,
+        config.data,
+        config.data_root,
+        config.split,
+        config.resolution,
+        device,
+        inception_weights=config.inception_weights,
+    )
     scored = [*config.score_metrics, *(class_metrics(features) if config.conditional else ())]
     note = f"Scores ({', '.join(dict.fromkeys(scored))}) on {features} features every {config.score_every} steps."
     return Scoring(model, features, reference), note

@@ -3,6 +3,8 @@ on schedules. What it trains is built by `ganlip.setup`."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 import signal
 import time
@@ -13,6 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from ganlip import distributed, peak_memory
+from ganlip.atomic import write_text
 from ganlip.checkpoint import save_checkpoint
 from ganlip.conditioning import conditioned
 from ganlip.config import Config, critic_steps_at
@@ -26,6 +29,8 @@ from ganlip.lock import DirectoryLock
 from ganlip.log import Logger
 from ganlip.measurements import measurements
 from ganlip.metrics import keys
+from ganlip.metrics.protocol import GENERATED_QUANTIZATION as QUANTIZED
+from ganlip.metrics.protocol import SCORE_PROTOCOL, Protocol
 from ganlip.resolution import recipe_comments, resolve
 from ganlip.resume import prepare
 from ganlip.setup import Run, build_run
@@ -213,6 +218,13 @@ def make_run_directory(run_dir: Path, config: Config) -> None:
     config.save(run_dir / "config.yaml", recipe_comments(config))
 
 
+def write_score_protocol(run_dir: Path, real: Protocol, generated_samples: int | None) -> None:
+    """How the run's scores are computed (`score_protocol.json`): the data side's protocol, and the generated
+    side's sample count and quantization; `ganlip compare` warns where the runs of a part differ."""
+    scored = {"real": dataclasses.asdict(real), "generated": {"samples": generated_samples, "quantization": QUANTIZED}}
+    write_text(run_dir / SCORE_PROTOCOL, json.dumps(scored, indent=2))
+
+
 def train(config: Config, resume: str | Path | None = None, changes: dict | None = None, quiet: bool = False) -> Path:
     """Train from `config` (or resume the run directory `resume`, applying `changes`); returns the run directory.
     SIGINT and SIGTERM stop it after the current step with a checkpoint saved (raising `Interrupted`). Under
@@ -232,6 +244,8 @@ def _train(run: Run, quiet: bool) -> Path:
     main = distributed.is_main()  # of several processes, one writes logs, pictures and checkpoints
     if main:
         make_run_directory(run.run_dir, config)
+        if run.scoring is not None and run.scoring.reference.protocol is not None:
+            write_score_protocol(run.run_dir, run.scoring.reference.protocol, config.score_samples)
     if run.step >= config.steps:
         return run.run_dir
     sinks = open_sinks(config, run.run_dir, run.step) if main else []

@@ -7,6 +7,7 @@ import os
 import platform
 import shlex
 import sys
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +31,8 @@ from ganlip.compare.suite import Part, PlannedRun
 from ganlip.compare.surface import critic_field
 from ganlip.config import path_safe
 from ganlip.data import data_spec
+from ganlip.jsonlines import read_json
+from ganlip.metrics.protocol import SCORE_PROTOCOL, Protocol
 from ganlip.resolution import WGAN_TRAINING, recipe_comments, resolve
 
 FIGURES = "figures"
@@ -44,6 +47,8 @@ class PartReport:
     verdicts: list[Verdict]
     figures: list[tuple[str, Path]] = field(default_factory=list)  # (caption, path relative to the report)
     score_samples: int | None = None  # generated samples each score is computed on (None: no scores)
+    protocol: str | None = None  # how the part's scores are computed, where its runs agree
+    protocol_warning: str | None = None  # where they do not: the difference, named once
 
 
 def columns(quality: tuple[str, ...], rows: list[StrategyRow]) -> list[str]:
@@ -97,6 +102,7 @@ def build_part(part: Part, runs: list[PlannedRun], out: Path) -> PartReport:
     report = PartReport(
         part, describe_settings(own, part.seeds), quality, rows, judge(rows, quality), score_samples=samples
     )
+    report.protocol, report.protocol_warning = score_protocols(own)
     stem = out / FIGURES / path_safe(part.name)
     trained = [row for row in rows if row.histories]
     if not trained:
@@ -225,12 +231,43 @@ def benchmark_html(bench: Path | None, strategies: list[str], out: Path) -> str:
     )
 
 
+def score_protocols(runs: list[PlannedRun]) -> tuple[str | None, str | None]:
+    """The part's score protocol (each run's `score_protocol.json`) where every run agrees, else a warning that
+    names the first difference and the runs on each side."""
+    found = {}
+    for run in runs:
+        path = run.run_dir / SCORE_PROTOCOL
+        if path.is_file():
+            found[run.run_dir] = read_json(path)
+    if not found:
+        return None, None
+    (first_dir, first), *rest = found.items()
+    real = Protocol(**first["real"])
+    line = (
+        f"{real.describe()}; generated: {first['generated']['samples']:,} samples, {first['generated']['quantization']}"
+    )
+    for run_dir, other in rest:
+        differences = real.differences(Protocol(**other["real"]), ignore=())
+        if first["generated"] != other["generated"]:
+            differences.append(f"generated samples: {first['generated']['samples']} vs {other['generated']['samples']}")
+        if differences:
+            return None, (
+                f"the runs' scores were computed differently ({'; '.join(differences)}: {first_dir} vs {run_dir}); "
+                "they are not comparable."
+            )
+    return line, None
+
+
 def markdown(reports: list[PartReport], command: str) -> str:
     lines = ["# ganlip comparison", "", f"Command: `{command}`  ", f"Machine: {machine()}  ", f"Written {now()}", ""]
     lines += [NOTES, ""]
     for report in reports:
         head, body = table_cells(report)
         lines += [f"## {report.part.name}", "", report.settings, ""]
+        if report.protocol:
+            lines += [f"Scores' protocol: {report.protocol}.", ""]
+        if report.protocol_warning:
+            lines += [f"**Warning**: {report.protocol_warning}", ""]
         lines += ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
         lines += ["| " + " | ".join(cells) + " |" for cells in body]
         if own := reported_lines(report):
@@ -276,7 +313,10 @@ def html_page(reports: list[PartReport], command: str) -> str:
         )
         pictures = figures_html(report.figures)
         sections.append(
-            f"<section><h2>{escape(report.part.name)}</h2><p>{escape(report.settings)}</p>{table}"
+            f"<section><h2>{escape(report.part.name)}</h2><p>{escape(report.settings)}</p>"
+            + (f"<p>Scores' protocol: {escape(report.protocol)}.</p>" if report.protocol else "")
+            + (f"<p><strong>Warning</strong>: {escape(report.protocol_warning)}</p>" if report.protocol_warning else "")
+            + f"{table}"
             f"{strategies}{departures}<p>Claims of {CLAIMS_DOCUMENT}, judged on this part:</p><ul>{claims}</ul>"
             f"{pictures}</section>"
         )
@@ -316,6 +356,9 @@ def write_report(
     run in `bench` (`ganlip bench w1 --out BENCH`) when one is given; returns their paths."""
     command = shlex.join(["ganlip", *(sys.argv[1:] if argv is None else argv)])
     reports = with_counterparts([build_part(part, runs, out) for part in parts])
+    for report in reports:
+        if report.protocol_warning:  # once per part, in the report and on the console
+            warnings.warn(f"{report.part.name}: {report.protocol_warning}", stacklevel=2)
     written = [out / "report.md", out / "report.html"]
     strategies = list(dict.fromkeys(run.constraint for run in runs))
     write_text(written[0], markdown(reports, command) + "\n".join(benchmark_markdown(bench, strategies, out)))

@@ -14,6 +14,7 @@ from torch import Tensor, nn
 
 from ganlip.atomic import atomic_path
 from ganlip.errors import GanlipError
+from ganlip.metrics.protocol import Protocol, embedded
 
 
 def statistics(features: Tensor | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -33,10 +34,13 @@ def save_statistics(
     sigma: np.ndarray,
     features: np.ndarray | None = None,
     labels: np.ndarray | None = None,
+    protocol: Protocol | None = None,
 ) -> None:
-    """pytorch-fid's `.npz` layout (mu, sigma), plus the features themselves and their classes when given, written
-    atomically."""
+    """pytorch-fid's `.npz` layout (mu, sigma), plus the features themselves and their classes when given and how
+    they were computed (`protocol`, a JSON string array, which pytorch-fid ignores), written atomically."""
     arrays: dict[str, Any] = {"mu": mu, "sigma": sigma}
+    if protocol is not None:
+        arrays["protocol"] = np.array(protocol.to_json())
     if features is not None:
         arrays["features"] = features
         if labels is not None:
@@ -48,14 +52,17 @@ def save_statistics(
         np.savez(file, **arrays)
 
 
-def load_statistics(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """mu, sigma and (None when absent) the features of a statistics file and their classes, checked for
-    consistent shapes."""
+def load_statistics(
+    path: str | Path,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None, Protocol | None]:
+    """mu, sigma and (None when absent) the features of a statistics file, their classes and how they were
+    computed, checked for consistent shapes."""
     try:
         with np.load(path) as data:
             mu, sigma = data["mu"], data["sigma"]
             features = data["features"] if "features" in data.files else None
             labels = data["labels"] if "labels" in data.files else None
+            protocol = embedded({name: data[name] for name in data.files if name == "protocol"})
     except (OSError, KeyError, ValueError) as error:
         raise GanlipError(f"{path} is not a statistics file with arrays mu and sigma ({error}).") from None
     consistent = mu.ndim == 1 and sigma.shape == (len(mu), len(mu))
@@ -66,7 +73,7 @@ def load_statistics(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarra
         )
     if labels is not None and (features is None or labels.shape != (len(features),)):
         raise GanlipError(f"{path} holds labels {labels.shape} that are not one class per feature row.")
-    return mu, sigma, features, labels
+    return mu, sigma, features, labels, protocol
 
 
 def cache_directory() -> Path:

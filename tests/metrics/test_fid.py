@@ -99,7 +99,7 @@ def test_training_logs_fid_and_caches_reference_features(weights_in_hub, tmp_pat
     dataset = load_data("digits", resolution=32)
     with torch.no_grad():
         expected = InceptionFeatures(64)(torch.stack([dataset[i] for i in range(40)])).double().numpy()
-    mu, sigma, kept, _ = load_statistics(cached)
+    mu, sigma, kept, _, _ = load_statistics(cached)
     assert np.allclose(mu, expected.mean(0), atol=1e-5) and np.allclose(sigma, np.cov(expected.T), atol=1e-5)
     assert kept.shape == (40, 64)
 
