@@ -311,15 +311,7 @@ def data_reference(
     key = f"{data}-{split}-{resolution}px-{features}{dims if features == 'inception' else ''}-{n}"
     path = cache_directory() / f"{key}.npz"
     labels = getattr(dataset, "labels", None)
-    protocol = Protocol(
-        features=features,
-        weights_sha256=weights_sha256(features, inception_weights),
-        dims=int(getattr(model, "dims", 0)),
-        resolution=int(dataset[0].shape[-1]),
-        quantization="8-bit files",
-        samples=n,
-        source=f"{data} {split}",
-    )
+    protocol = data_protocol(model, features, dataset, n, f"{data} {split}", inception_weights)
     if path.is_file():
         reference = Reference.load(path)
         if reference.features is not None and (labels is None or reference.labels is not None):
@@ -327,6 +319,21 @@ def data_reference(
     reference = dataset_reference(model, dataset, n, batch_size, device, protocol)
     reference.save(path)
     return reference
+
+
+def data_protocol(
+    model: nn.Module, features: str, dataset: Dataset, n: int, source: str, inception_weights: str | Path | None
+) -> Protocol:
+    """How the features of the first `n` images of `dataset` (named `source`) are computed by `model`."""
+    return Protocol(
+        features=features,
+        weights_sha256=weights_sha256(features, inception_weights),
+        dims=int(getattr(model, "dims", 0)),
+        resolution=int(dataset[0].shape[-1]),
+        quantization="8-bit files",
+        samples=n,
+        source=source,
+    )
 
 
 def dataset_reference(

@@ -12,7 +12,7 @@ import numpy as np
 from ganlip.data import load_data
 from ganlip.devices import select_device
 from ganlip.errors import GanlipError
-from ganlip.evaluate import FID_REFERENCE_IMAGES, Reference, dataset_reference
+from ganlip.evaluate import FID_REFERENCE_IMAGES, Reference, data_protocol, dataset_reference
 from ganlip.metrics.features import build_features
 from ganlip.metrics.frechet import frechet_distance
 from ganlip.metrics.protocol import PRECISION, Protocol, weights_sha256
@@ -35,15 +35,7 @@ def build_statistics(
     dataset = load_data(data, root, resolution, split)
     count = min(len(dataset), n or FID_REFERENCE_IMAGES)  # type: ignore[arg-type]
     model = build_features(features, inception_weights).to(chosen)
-    protocol = Protocol(
-        features=features,
-        weights_sha256=weights_sha256(features, inception_weights),
-        dims=int(getattr(model, "dims", 0)),
-        resolution=int(dataset[0].shape[-1]),
-        quantization="8-bit files",
-        samples=count,
-        source=f"{data} {split}",
-    )
+    protocol = data_protocol(model, features, dataset, count, f"{data} {split}", inception_weights)
     reference = dataset_reference(model, dataset, count, batch_size, chosen, protocol)
     reference.save(Path(out))
     return reference
