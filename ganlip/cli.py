@@ -488,7 +488,7 @@ def score(first, second, metrics, features, data, n, inception_weights, batch_si
     from ganlip.reference import protocol_lines
 
     for line in protocol_lines((first, second), chosen, inception_weights, count if generators else None):
-        click.echo(line)
+        click.echo(line, err=True)  # beside the scores, not among them: stdout stays one `key value` per line
 
 
 @cli.command()

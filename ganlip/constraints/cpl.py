@@ -10,7 +10,8 @@ from ganlip.constraints.sll import SDPLipschitzLayers
 class ConvexPotentialLayers(SDPLipschitzLayers):
     """Train the `cpl` critic in place of the architecture's: the input zero-padded to 30 channels, 20 residual
     blocks `x − (2/‖K‖²) Kᵀ ReLU(Kx + b)`, gradient steps on convex potentials that are 1-Lipschitz once `‖K‖`
-    (power iteration, one step per call in training, 100 in evaluation) is reached, a 4x4 pooling of norm 1, 7
+    (power iteration: one step per call in training; in evaluation the current estimate, not moved, where the
+    source runs 100) is reached, a 4x4 pooling of norm 1, 7
     dense blocks of the same form and a Linear layer with a unit-length row (on points: 2 dense blocks of width
     512). No constraint is added; the generator is the architecture's.
 

@@ -23,8 +23,9 @@ class CTransform(Constraint):
     The critic is fitted at the real samples only. The W1 benchmark measures it there; in a GAN the generator
     follows `−D(G(z))` as in WGAN, with the critic's values off the data those its network extends to.
     Source: github.com/justkolesov/Wasserstein1Benchmark at 359d2b1, `src/methods.py` lines 227-254
-    (`train_WGAN_qp`; `notebooks/test_nd.ipynb`: 25,000 iterations, Adam 2e-4, betas (0, 0.9)). Recipe: that
-    optimizer, SNGAN's too. Costs two more forward passes of the critic and the batch's pairwise distances.
+    (`train_WGAN_qp`; `notebooks/test_nd.ipynb`: 25,000 iterations, Adam 2e-4 with the default betas (0.9,
+    0.999)). Recipe: SNGAN's optimizer (betas (0, 0.9)), the W1 benchmark protocol's for every other critic.
+    Costs two more forward passes of the critic and the batch's pairwise distances.
     """
 
     kind = "objective"

@@ -6,7 +6,7 @@ a gradient step on the convex potential `Σ ReLU-integral(Wx + b)` with a step s
 Jacobian `I − (2/‖W‖²) Wᵀ D W`, `D` diagonal in {0, 1}, is symmetric with eigenvalues in (−1, 1]. ‖W‖ (for a
 convolution, its norm as an operator on the block's input, zero padding 1) comes from power iteration: in training
 one step per call, continued from the last call's vector, with the gradient flowing through the last step's
-output vector as in the source; in evaluation the training's estimate `‖W u‖`, the vector left where it is.
+output vector as in the source; in evaluation `‖W u‖` at the training's current vector, left where it is.
 
 github.com/MILES-PSL/Convex-Potential-Layer at c6dc197: `layers.py` lines 9-95 (`MAX_ITER = 1`,
 ε = 1e-4, PyTorch's default initialization), `util.py` lines 154-198 (the power iteration),
@@ -17,7 +17,8 @@ here keeps every size but the dense blocks' inner width, 76, so that it has the 
 source runs 100 steps (`EVAL_MAX_ITER`, to certify a classifier), where ganlip, whose loop calls the critic in
 evaluation mode at every generator step, keeps the training's estimate as its spectral normalization does (100
 convolution pairs per block and generator step cost 1.3 s on the 32-px critic here); the source's dense layer has
-an unused scalar parameter, left out.
+an unused scalar parameter, left out; the last layer is the source's `--lln` option (`main.py` line 19, `model.py`
+lines 35-38: a row-normalized Linear), where its default keeps the first features (`PoolingLinear`, "trunc").
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class ConvexPotential(nn.Module):
                 start = torch.randn(shape, device=x.device, dtype=at_least_float32(self.weight).dtype)
                 with torch.no_grad():
                     _, self.u = self.operator_norm(WARMUP_ITERATIONS, start / start.norm())
-            if not self.training:  # the training's estimate, `‖W u‖`, without moving it
+            if not self.training:  # `‖W u‖` at the training's current vector, without moving it
                 return self.linear_map(self.u, at_least_float32(self.weight)).norm()
             norm, u = self.operator_norm(1, self.u.clone())  # the graph keeps the vector it used
             self.u.copy_(u)

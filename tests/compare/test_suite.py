@@ -21,7 +21,7 @@ def test_the_built_in_suite_is_the_toys_and_fashion_mnist_with_the_core_strategi
     )  # later
     runs = plan(parts, Path("out"))
     # three seeds on each toy, two on Fashion-MNIST; three on each conditional part, with r1 and gp:pairs=any
-    assert len(runs) == 18 * 3 + 5 * 3 + 5 * 2 + 2 * 7 * 3
+    assert len(runs) == 18 * 3 + 5 * 3 + 10 * 2 + 2 * 7 * 3
     conditional = {p.name: p for p in parts if p.config.get("conditional")}
     for name, part in conditional.items():
         plain = next(p for p in parts if p.name == name.removesuffix("-conditional"))

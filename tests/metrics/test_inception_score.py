@@ -36,7 +36,7 @@ def test_ganlip_score_gives_the_score_of_the_classifiers_own_logits(tmp_path):
     real, fake = image_folder(tmp_path / "a", 0, n=30), image_folder(tmp_path / "b", 1, n=30)
     result = CliRunner().invoke(cli, ["score", str(real), str(fake), "--features", "digits-cnn", "--metrics", "is"])
     assert result.exit_code == 0, result.output
-    values = {line.split()[0]: float(line.split()[1]) for line in result.output.splitlines()}
+    values = {line.split()[0]: float(line.split()[1]) for line in result.stdout.splitlines()}
     files = ImageFiles(sorted(fake.glob("*.png")), 32)
     with torch.no_grad():
         logits = build_features("digits-cnn").network(torch.stack([files[i] for i in range(len(files))]))

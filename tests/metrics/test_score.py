@@ -21,7 +21,7 @@ def score(*arguments):
     result = CliRunner().invoke(cli, ["score", *map(str, arguments)])
     values = {}
     if result.exit_code == 0:
-        values = {line.split()[0]: float(line.split()[1]) for line in result.output.splitlines()}
+        values = {line.split()[0]: float(line.split()[1]) for line in result.stdout.splitlines()}
     return result, values
 
 
