@@ -311,7 +311,16 @@ def stats_build(data, features, out, data_root, split, resolution, n, inception_
     from ganlip.reference import build_statistics
 
     reference = build_statistics(
-        data, features, out, data_root, split, resolution, n, inception_weights, batch_size, device
+        out,
+        data,
+        features,
+        root=data_root,
+        split=split,
+        resolution=resolution,
+        n=n,
+        inception_weights=inception_weights,
+        batch_size=batch_size,
+        device=device,
     )
     assert reference.protocol is not None
     click.echo(f"wrote {out}: {reference.protocol.describe()}")

@@ -18,10 +18,9 @@ from ganlip.metrics.frechet import frechet_distance
 from ganlip.metrics.protocol import PRECISION, Protocol, weights_sha256
 
 
-def build_statistics(
+def data_statistics(
     data: str,
     features: str,
-    out: Path,
     root: str = "data",
     split: str = "train",
     resolution: int | None = None,
@@ -30,13 +29,18 @@ def build_statistics(
     batch_size: int = 50,
     device: str = "auto",
 ) -> Reference:
-    """Write the features of `data`'s `split` (its first `n` images, by default up to 50,000) to `out`."""
+    """The features of `data`'s `split` (its first `n` images, by default up to 50,000) with their protocol."""
     chosen = select_device(device)
     dataset = load_data(data, root, resolution, split)
     count = min(len(dataset), n or FID_REFERENCE_IMAGES)  # type: ignore[arg-type]
     model = build_features(features, inception_weights).to(chosen)
     protocol = data_protocol(model, features, dataset, count, f"{data} {split}", inception_weights)
-    reference = dataset_reference(model, dataset, count, batch_size, chosen, protocol)
+    return dataset_reference(model, dataset, count, batch_size, chosen, protocol)
+
+
+def build_statistics(out: Path, data: str, features: str, **options) -> Reference:
+    """`data_statistics`, written to `out` (pytorch-fid's `.npz` with the features and protocol)."""
+    reference = data_statistics(data, features, **options)
     reference.save(Path(out))
     return reference
 
@@ -70,10 +74,9 @@ def verify_statistics(
         )
     protocol = stored.protocol
     data, _, split = protocol.source.partition(" ")
-    rebuilt = build_statistics(
+    rebuilt = data_statistics(
         data,
         protocol.features,
-        path.with_suffix(".verify.npz"),
         root,
         split,
         protocol.resolution,
@@ -82,7 +85,6 @@ def verify_statistics(
         batch_size,
         device,
     )
-    path.with_suffix(".verify.npz").unlink()
     assert rebuilt.protocol is not None
     return Verification(
         stored=protocol,

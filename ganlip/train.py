@@ -3,8 +3,6 @@ on schedules. What it trains is built by `ganlip.setup`."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import math
 import signal
 import time
@@ -29,8 +27,7 @@ from ganlip.lock import DirectoryLock
 from ganlip.log import Logger
 from ganlip.measurements import measurements
 from ganlip.metrics import keys
-from ganlip.metrics.protocol import GENERATED_QUANTIZATION as QUANTIZED
-from ganlip.metrics.protocol import SCORE_PROTOCOL, Protocol
+from ganlip.metrics.protocol import SCORE_PROTOCOL, Protocol, ScoreProtocol
 from ganlip.resolution import recipe_comments, resolve
 from ganlip.resume import prepare
 from ganlip.setup import Run, build_run
@@ -221,8 +218,7 @@ def make_run_directory(run_dir: Path, config: Config) -> None:
 def write_score_protocol(run_dir: Path, real: Protocol, generated_samples: int | None) -> None:
     """How the run's scores are computed (`score_protocol.json`): the data side's protocol, and the generated
     side's sample count and quantization; `ganlip compare` warns where the runs of a part differ."""
-    scored = {"real": dataclasses.asdict(real), "generated": {"samples": generated_samples, "quantization": QUANTIZED}}
-    write_text(run_dir / SCORE_PROTOCOL, json.dumps(scored, indent=2))
+    write_text(run_dir / SCORE_PROTOCOL, ScoreProtocol(real, generated_samples).to_json())
 
 
 def train(config: Config, resume: str | Path | None = None, changes: dict | None = None, quiet: bool = False) -> Path:

@@ -54,6 +54,12 @@ def test_verify_agrees_with_an_untouched_file_and_refuses_a_changed_one(built, t
     np.savez(changed, **arrays)
     result = CliRunner().invoke(cli, ["stats", "verify", str(changed), "--device", "cpu"])
     assert result.exit_code == 1 and "does not match what its protocol recomputes" in result.output
+    other_weights = tmp_path / "other-weights.npz"
+    arrays["mu"] = arrays["mu"] - 0.5
+    arrays["protocol"] = np.array(str(arrays["protocol"]).replace('"weights_sha256": "', '"weights_sha256": "0'))
+    np.savez(other_weights, **arrays)
+    result = CliRunner().invoke(cli, ["stats", "verify", str(other_weights), "--device", "cpu"])
+    assert result.exit_code == 1 and "feature weights DIFFER" in result.output
 
 
 def test_score_prints_the_protocol_and_warns_once_where_a_file_was_made_otherwise(built, tmp_path):

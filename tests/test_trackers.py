@@ -101,3 +101,19 @@ def test_wandb_stays_offline_unless_the_config_or_its_environment_says_online(mo
     monkeypatch.setenv("WANDB_MODE", "online")
     assert wandb_mode(config_module.Config()) == "online"
     assert wandb_mode(config_module.Config(wandb_mode="disabled")) == "disabled"
+
+
+def test_a_resumed_run_continues_the_same_tracker_runs(tmp_path, monkeypatch):
+    import mlflow
+
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    config = tiny_config(tmp_path, "8gaussians", steps=2, log_every=1).replace(loggers=["wandb", "mlflow"])
+    run_dir = train(config, quiet=True)
+    train(config, resume=run_dir, changes={"steps": 4}, quiet=True)
+    wandb_runs = {path.name.rsplit("-", 1)[1] for path in run_dir.glob("wandb/offline-run-*")}
+    assert wandb_runs == {(run_dir / "wandb_run_id").read_text().strip()}
+    client = mlflow.MlflowClient((run_dir / "mlruns").resolve().as_uri())
+    (experiment,) = [e for e in client.search_experiments() if e.name == "ganlip"]
+    (run,) = client.search_runs([experiment.experiment_id])
+    assert sorted(m.step for m in client.get_metric_history(run.info.run_id, "loss/critic")) == [1, 2, 3, 4]

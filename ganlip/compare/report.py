@@ -31,8 +31,7 @@ from ganlip.compare.suite import Part, PlannedRun
 from ganlip.compare.surface import critic_field
 from ganlip.config import path_safe
 from ganlip.data import data_spec
-from ganlip.jsonlines import read_json
-from ganlip.metrics.protocol import SCORE_PROTOCOL, Protocol
+from ganlip.metrics.protocol import SCORE_PROTOCOL, ScoreProtocol
 from ganlip.resolution import WGAN_TRAINING, recipe_comments, resolve
 
 FIGURES = "figures"
@@ -234,28 +233,21 @@ def benchmark_html(bench: Path | None, strategies: list[str], out: Path) -> str:
 def score_protocols(runs: list[PlannedRun]) -> tuple[str | None, str | None]:
     """The part's score protocol (each run's `score_protocol.json`) where every run agrees, else a warning that
     names the first difference and the runs on each side."""
-    found = {}
-    for run in runs:
-        path = run.run_dir / SCORE_PROTOCOL
-        if path.is_file():
-            found[run.run_dir] = read_json(path)
+    found = {
+        run.run_dir: ScoreProtocol.from_json((run.run_dir / SCORE_PROTOCOL).read_text())
+        for run in runs
+        if (run.run_dir / SCORE_PROTOCOL).is_file()
+    }
     if not found:
         return None, None
     (first_dir, first), *rest = found.items()
-    real = Protocol(**first["real"])
-    line = (
-        f"{real.describe()}; generated: {first['generated']['samples']:,} samples, {first['generated']['quantization']}"
-    )
     for run_dir, other in rest:
-        differences = real.differences(Protocol(**other["real"]), ignore=())
-        if first["generated"] != other["generated"]:
-            differences.append(f"generated samples: {first['generated']['samples']} vs {other['generated']['samples']}")
-        if differences:
+        if differences := first.differences(other):
             return None, (
                 f"the runs' scores were computed differently ({'; '.join(differences)}: {first_dir} vs {run_dir}); "
                 "they are not comparable."
             )
-    return line, None
+    return first.describe(), None
 
 
 def markdown(reports: list[PartReport], command: str) -> str:

@@ -9,9 +9,6 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 PRECISION = "float64 mean and covariance of float32 features"
 GENERATED_QUANTIZATION = "8-bit, as a saved PNG"
@@ -54,6 +51,39 @@ class Protocol:
         ]
 
 
+@dataclass(frozen=True)
+class ScoreProtocol:
+    """How a run's scores are computed (its `score_protocol.json`): the data side, and the generated side's sample
+    count and quantization."""
+
+    real: Protocol
+    generated_samples: int | None
+    generated_quantization: str = GENERATED_QUANTIZATION
+
+    def to_json(self) -> str:
+        generated = {"samples": self.generated_samples, "quantization": self.generated_quantization}
+        return json.dumps({"real": dataclasses.asdict(self.real), "generated": generated}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> ScoreProtocol:
+        values = json.loads(text)
+        generated = values["generated"]
+        return cls(Protocol(**values["real"]), generated["samples"], generated["quantization"])
+
+    def describe(self) -> str:
+        return f"{self.real.describe()}; generated: {self.generated_samples:,} samples, {self.generated_quantization}"
+
+    def differences(self, other: ScoreProtocol) -> list[str]:
+        """Every field that differs, the data side's source (its split) included."""
+        found = self.real.differences(other.real, ignore=())
+        if (self.generated_samples, self.generated_quantization) != (
+            other.generated_samples,
+            other.generated_quantization,
+        ):
+            found.append(f"generated samples: {self.generated_samples} vs {other.generated_samples}")
+        return found
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as file:
@@ -70,9 +100,3 @@ def weights_sha256(features: str, inception_weights: str | Path | None = None) -
         return file_sha256(find_weights(inception_weights))
     with resources.as_file(resources.files("ganlip.metrics") / "weights" / f"{features}.safetensors") as path:
         return file_sha256(path)
-
-
-def embedded(arrays: dict[str, Any]) -> Protocol | None:
-    """The protocol a statistics file carries (its `protocol` array), or None (pytorch-fid's files have none)."""
-    text = arrays.get("protocol")
-    return Protocol.from_json(str(np.asarray(text).item())) if text is not None else None

@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from ganlip.atomic import atomic_path
 from ganlip.errors import GanlipError
-from ganlip.metrics.protocol import Protocol, embedded
+from ganlip.metrics.protocol import Protocol
 
 
 def statistics(features: Tensor | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,7 +62,7 @@ def load_statistics(
             mu, sigma = data["mu"], data["sigma"]
             features = data["features"] if "features" in data.files else None
             labels = data["labels"] if "labels" in data.files else None
-            protocol = embedded({name: data[name] for name in data.files if name == "protocol"})
+            protocol = Protocol.from_json(str(data["protocol"])) if "protocol" in data.files else None
     except (OSError, KeyError, ValueError) as error:
         raise GanlipError(f"{path} is not a statistics file with arrays mu and sigma ({error}).") from None
     consistent = mu.ndim == 1 and sigma.shape == (len(mu), len(mu))
