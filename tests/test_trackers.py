@@ -111,7 +111,7 @@ def test_a_resumed_run_continues_the_same_tracker_runs(tmp_path, monkeypatch):
     config = tiny_config(tmp_path, "8gaussians", steps=2, log_every=1).replace(loggers=["wandb", "mlflow"])
     run_dir = train(config, quiet=True)
     train(config, resume=run_dir, changes={"steps": 4}, quiet=True)
-    wandb_runs = {path.name.rsplit("-", 1)[1] for path in run_dir.glob("wandb/offline-run-*")}
+    wandb_runs = {path.name.split("-")[3] for path in run_dir.glob("wandb/offline-run-*")}  # -TIME-ID[-k]
     assert wandb_runs == {(run_dir / "wandb_run_id").read_text().strip()}
     client = mlflow.MlflowClient((run_dir / "mlruns").resolve().as_uri())
     (experiment,) = [e for e in client.search_experiments() if e.name == "ganlip"]
